@@ -1,0 +1,3 @@
+from confplane.cli import main
+
+main()

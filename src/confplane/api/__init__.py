@@ -1,0 +1,1 @@
+"""The HTTP edge: routes, parsing, encoding. No SQL, no rules."""

@@ -1,0 +1,109 @@
+"""The ASGI application: services built at start-up, routes, error pages in DingTalk's shape."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from confplane.api import responses
+from confplane.api.routes import admin_routes, api_routes
+from confplane.api.services import Services
+from confplane.config import Settings
+from confplane.demo import seed_demo
+from confplane.domain.auth import AuthService
+from confplane.domain.conferences import ConferenceService
+from confplane.domain.directory import DirectoryService
+from confplane.domain.paging import CursorCodec
+from confplane.domain.presence import PresenceService
+from confplane.store import meta
+from confplane.store.database import Database
+from confplane.wire.errors import NOT_FOUND, SYSTEM_ERROR, WireError
+
+log = logging.getLogger("confplane")
+
+
+def admin_token(settings: Settings) -> str:
+    """The configured admin token, else one kept in the data directory (made once)."""
+    if settings.admin_token:
+        return settings.admin_token
+    path = settings.data_dir / "admin-token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+async def build_services(settings: Settings) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    await db.migrate()
+    async with db.write() as conn:
+        key = await meta.get_or_create(conn, "cursor_key", secrets.token_hex(32))
+    conferences = ConferenceService(
+        db,
+        CursorCodec(bytes.fromhex(key)),
+        public_url=settings.resolved_public_url,
+        max_members=settings.max_members,
+    )
+    return Services(
+        db=db,
+        auth=AuthService(db, settings.token_lifetime_s),
+        directory=DirectoryService(db),
+        conferences=conferences,
+        presence=PresenceService(db, conferences),
+        admin_token=admin_token(settings),
+    )
+
+
+def _error_page(err: WireError) -> Callable[[Request, Exception], Response]:
+    def handler(_request: Request, _exc: Exception) -> Response:
+        return responses.error(err, responses.request_id())
+
+    return handler
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 become DingTalk's InvalidAction.NotFound."""
+    if isinstance(exc, HTTPException) and exc.status_code not in (404, 405):
+        return responses.error(
+            WireError(exc.status_code, "paramsError", f"error:{exc.detail}"),
+            responses.request_id(),
+        )
+    return responses.error(NOT_FOUND, responses.request_id())
+
+
+def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = await build_services(settings)
+        app.state.services = services
+        if settings.seed_demo:
+            demo = await seed_demo(services.directory)
+            if demo is not None:
+                announce(demo.describe())
+        token_file = Path(settings.data_dir) / "admin-token"
+        if not settings.admin_token:
+            announce(f"admin token: in {token_file}")
+        try:
+            yield
+        finally:
+            await services.db.close()
+
+    return Starlette(
+        routes=[*api_routes(), *admin_routes()],
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: _http_exception,
+            Exception: _error_page(SYSTEM_ERROR),
+        },
+    )

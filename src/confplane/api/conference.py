@@ -1,0 +1,104 @@
+"""conference_1_0 handlers: parse, call the domain, render."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response, StreamingResponse
+
+from confplane.api import responses
+from confplane.api.endpoint import Call
+from confplane.domain.conferences import WALK_SLICE, MemberWalk
+from confplane.domain.errors import InvalidParams
+from confplane.wire import codec, render
+from confplane.wire import models as w
+
+_INT32_MAX = 2**31 - 1
+
+
+async def create_video_conference(call: Call) -> w.CreateVideoConferenceResponse:
+    req = await call.body(w.CreateVideoConferenceRequest)
+    result = await call.services.conferences.create(
+        call.principal,
+        creator_union_id=req.user_id,
+        title=req.conf_title,
+        invitee_union_ids=req.invite_user_ids or [],
+        invite_caller=bool(req.invite_caller),
+    )
+    return render.created(result)
+
+
+async def mute_members(call: Call) -> w.SuccessResponse:
+    req = await call.body(w.MuteMembersRequest)
+    await call.services.conferences.mute(
+        call.principal,
+        call.path("conferenceId"),
+        action=req.action,
+        targets=[(u.union_id, u.participant_id) for u in req.user_list],
+    )
+    return w.SuccessResponse(success=True)
+
+
+async def lock_conference(call: Call) -> w.SuccessResponse:
+    req = await call.body(w.LockConferenceRequest)
+    await call.services.conferences.lock(call.principal, call.path("conferenceId"), action=req.action)
+    return w.SuccessResponse(success=True)
+
+
+async def query_conference_info_batch(call: Call) -> w.QueryConferenceInfoBatchResponse:
+    req = await call.body(w.QueryConferenceInfoBatchRequest)
+    views = await call.services.conferences.query_batch(call.principal, req.conference_id_list)
+    return render.conference_infos(views)
+
+
+async def close_video_conference(call: Call) -> w.CloseVideoConferenceResponse:
+    await call.services.conferences.close(
+        call.principal, call.path("conferenceId"), union_id=call.query("unionId") or ""
+    )
+    return w.CloseVideoConferenceResponse(code=200, cause="success")
+
+
+def _max_results(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) > _INT32_MAX:
+        raise InvalidParams("maxResults must be a positive 32-bit integer")
+    return int(raw)
+
+
+async def query_conference_members(call: Call) -> Response | w.QueryConferenceMembersResponse:
+    walk = await call.services.conferences.members(
+        call.principal,
+        call.path("conferenceId"),
+        next_token=call.query("nextToken"),
+        max_results=_max_results(call.query("maxResults")),
+    )
+    if walk.limit <= WALK_SLICE:
+        members = [m async for page in walk.slices() for m in page]
+        return w.QueryConferenceMembersResponse(
+            member_models=render.member_models(members, walk.conference.conference_id, walk.now),
+            total_count=walk.total_count,
+            next_token=walk.next_token(),
+        )
+    # A large page is streamed slice by slice so memory stays flat whatever maxResults is.
+    return StreamingResponse(
+        _stream_members(walk),
+        headers={"x-acs-request-id": call.request_id},
+        media_type=responses.JSON,
+    )
+
+
+async def _stream_members(walk: MemberWalk) -> AsyncIterator[bytes]:
+    yield b'{"memberModels":['
+    first = True
+    async for page in walk.slices():
+        encoded = codec.encode(render.member_models(page, walk.conference.conference_id, walk.now))
+        if not first:
+            yield b","
+        yield encoded[1:-1]
+        first = False
+    tail = w.QueryConferenceMembersResponse(
+        member_models=[], total_count=walk.total_count, next_token=walk.next_token()
+    )
+    # The tail's own encoding minus its empty memberModels list: totalCount, nextToken.
+    yield b"]," + codec.encode(tail)[len(b'{"memberModels":[],') :]

@@ -1,0 +1,114 @@
+"""Turns a handler into a Starlette endpoint: token check, body limits, error rendering."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from confplane.api import responses
+from confplane.api.services import Services
+from confplane.domain.errors import DomainError, InvalidParams, InvalidToken
+from confplane.domain.model import Principal
+from confplane.wire import codec
+from confplane.wire.errors import SYSTEM_ERROR, Op, to_wire
+
+T = TypeVar("T")
+log = logging.getLogger("confplane.api")
+
+MAX_BODY_BYTES = 1 << 20
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+
+
+@dataclass(slots=True)
+class Call:
+    """What a handler sees of one request."""
+
+    request: Request
+    services: Services
+    principal: Principal
+    request_id: str
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params.get(name, ""))
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    async def body(self, into: type[T]) -> T:
+        return codec.decode(await read_body(self.request), into)
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+_NO_PRINCIPAL = Principal(app_id=0, org_id=0, permissions=frozenset())
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, chunked or not, refused past MAX_BODY_BYTES without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise InvalidParams(f"request body exceeds {MAX_BODY_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise InvalidParams(f"request body exceeds {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _run(op: str, call: Call, handler: Handler) -> Response:
+    try:
+        result = await handler(call)
+        if isinstance(result, Response):
+            return result
+        return responses.ok(result, call.request_id)
+    except DomainError as err:
+        return responses.error(to_wire(op, err), call.request_id)
+    except Exception:
+        log.exception("unhandled error in %s (request %s)", op, call.request_id)
+        return responses.error(SYSTEM_ERROR, call.request_id)
+
+
+def operation(op: str, scope: str | None, handler: Handler) -> Endpoint:
+    """A DingTalk OpenAPI operation; ``scope`` None means no token (the oauth2 calls)."""
+
+    async def endpoint(request: Request) -> Response:
+        services: Services = request.app.state.services
+        call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
+        if scope is not None:
+            try:
+                call.principal = await services.auth.authenticate(
+                    request.headers.get(TOKEN_HEADER), scope
+                )
+            except DomainError as err:
+                return responses.error(to_wire(op, err), call.request_id)
+        return await _run(op, call, handler)
+
+    endpoint.__name__ = op
+    return endpoint
+
+
+def admin(handler: Handler) -> Endpoint:
+    """An admin API call, allowed with the server's admin token as a Bearer token."""
+
+    async def endpoint(request: Request) -> Response:
+        services: Services = request.app.state.services
+        call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {services.admin_token}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            err = to_wire(Op.ADMIN, InvalidToken("admin token is missing or wrong"))
+            return responses.error(err, call.request_id)
+        return await _run(Op.ADMIN, call, handler)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint

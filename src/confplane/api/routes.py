@@ -1,0 +1,83 @@
+"""The route table: reads like the vendor's API list, then the admin extension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.routing import Route
+
+from confplane.api import admin, conference, oauth
+from confplane.api.endpoint import admin as admin_endpoint
+from confplane.api.endpoint import operation
+from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
+from confplane.wire.errors import Op
+
+
+class SegmentConvertor(Convertor[str]):
+    """One path segment, possibly empty, so ``videoConferences//members`` reaches the
+    handler and gets the seed's missing-id error instead of a bare 404."""
+
+    regex = "[^/]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("segment", SegmentConvertor())
+
+CONF = "/v1.0/conference/videoConferences"
+ID = "{conferenceId:segment}"
+ADMIN = "/confplane/v1/admin"
+
+
+def _route(path: str, method: str, endpoint: Any) -> Route:
+    return Route(path, endpoint, methods=[method], include_in_schema=False)
+
+
+def api_routes() -> list[Route]:
+    return [
+        _route("/v1.0/oauth2/accessToken", "POST",
+               operation(Op.GET_ACCESS_TOKEN, None, oauth.get_access_token)),
+        _route("/v1.0/oauth2/corpAccessToken", "POST",
+               operation(Op.GET_CORP_ACCESS_TOKEN, None, oauth.get_corp_access_token)),
+        _route(CONF, "POST",
+               operation(Op.CREATE, WRITE_SCOPE, conference.create_video_conference)),
+        _route(f"{CONF}/query", "POST",
+               operation(Op.QUERY_BATCH, READ_SCOPE, conference.query_conference_info_batch)),
+        _route(f"{CONF}/{ID}/members/mute", "POST",
+               operation(Op.MUTE, WRITE_SCOPE, conference.mute_members)),
+        _route(f"{CONF}/{ID}/lock", "POST",
+               operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)),
+        _route(f"{CONF}/{ID}/members", "GET",
+               operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members)),
+        _route(f"{CONF}/{ID}", "DELETE",
+               operation(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference)),
+    ]
+
+
+def admin_routes() -> list[Route]:
+    table: list[tuple[str, str, Any]] = [
+        ("/orgs", "GET", admin.list_orgs),
+        ("/orgs", "POST", admin.create_org),
+        ("/orgs/{corpId}", "GET", admin.get_org),
+        ("/orgs/{corpId}/apps", "POST", admin.create_app),
+        ("/orgs/{corpId}/users", "GET", admin.list_users),
+        ("/orgs/{corpId}/users", "POST", admin.create_user),
+        ("/users/{unionId}", "GET", admin.get_user),
+        ("/apps", "GET", admin.list_apps),
+        ("/apps/{appKey}", "GET", admin.get_app),
+        ("/apps/{appKey}/permissions", "PUT", admin.set_permissions),
+        ("/suites", "POST", admin.create_suite),
+        ("/suites/{suiteKey}/ticket", "POST", admin.new_suite_ticket),
+        ("/suites/{suiteKey}/authorizations", "POST", admin.authorize_suite),
+        ("/conferences/{conferenceId}/join", "POST", admin.join),
+        ("/conferences/{conferenceId}/decline", "POST", admin.decline),
+        ("/devices/{participantId}", "GET", admin.get_device),
+        ("/devices/{participantId}/leave", "POST", admin.leave),
+        ("/devices/{participantId}/media", "POST", admin.report_media),
+    ]
+    return [_route(ADMIN + path, method, admin_endpoint(fn)) for path, method, fn in table]

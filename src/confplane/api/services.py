@@ -1,0 +1,21 @@
+"""The services one server process runs, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confplane.domain.auth import AuthService
+from confplane.domain.conferences import ConferenceService
+from confplane.domain.directory import DirectoryService
+from confplane.domain.presence import PresenceService
+from confplane.store.database import Database
+
+
+@dataclass(slots=True)
+class Services:
+    db: Database
+    auth: AuthService
+    directory: DirectoryService
+    conferences: ConferenceService
+    presence: PresenceService
+    admin_token: str

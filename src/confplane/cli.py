@@ -1,0 +1,69 @@
+"""The ``confplane`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from confplane.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Settings
+
+app = typer.Typer(help="confplane: a meeting control plane speaking DingTalk's conference API.")
+
+
+@app.callback()
+def _root() -> None:
+    """Keep sub-commands explicit (``confplane serve``)."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="CONFPLANE_HOST", help="Address to listen on.")] = (
+        DEFAULT_HOST
+    ),
+    port: Annotated[int, typer.Option(envvar="CONFPLANE_PORT", help="Port to listen on.")] = (
+        DEFAULT_PORT
+    ),
+    data_dir: Annotated[
+        Path, typer.Option(envvar="CONFPLANE_DATA_DIR", help="Where the SQLite file lives.")
+    ] = DEFAULT_DATA_DIR,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CONFPLANE_DATABASE_URL",
+            help="sqlite:///path or postgresql://user@host/db (default: SQLite in data dir).",
+        ),
+    ] = None,
+    admin_token: Annotated[
+        str | None, typer.Option(envvar="CONFPLANE_ADMIN_TOKEN", help="Admin API token.")
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(envvar="CONFPLANE_PUBLIC_URL", help="Base of join links.")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option(envvar="CONFPLANE_DEMO", help="Seed a demo org on first start.")
+    ] = True,
+    token_lifetime: Annotated[
+        int, typer.Option(envvar="CONFPLANE_TOKEN_LIFETIME", help="Access token seconds.")
+    ] = 7200,
+    log_level: Annotated[str, typer.Option(envvar="CONFPLANE_LOG_LEVEL")] = "info",
+) -> None:
+    """Run the server."""
+    from confplane.server import run
+
+    settings = Settings(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        database_url=database_url,
+        admin_token=admin_token,
+        public_url=public_url,
+        seed_demo=demo,
+        token_lifetime_s=token_lifetime,
+    )
+    run(settings, log_level=log_level)
+
+
+def main() -> None:
+    app()

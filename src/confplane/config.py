@@ -1,0 +1,34 @@
+"""Server settings: flags first, then CONFPLANE_* environment variables, then defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_DATA_DIR = Path("./confplane-data")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = None
+    admin_token: str | None = None
+    public_url: str | None = None
+    seed_demo: bool = True
+    max_members: int = 200_000
+    token_lifetime_s: int = 7200
+    sqlite_synchronous: str = "FULL"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'confplane.db').resolve()}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"

@@ -1,0 +1,378 @@
+"""The meeting operations of the conference API: create, mute, lock, query, close."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from confplane.domain import ids
+from confplane.domain.clock import now_ms
+from confplane.domain.errors import (
+    ConferenceEnded,
+    ConferenceNotFound,
+    ConferenceOfOtherOrg,
+    InvalidCommand,
+    InvalidParams,
+    InvalidTitle,
+    MissingConferenceId,
+    NotHost,
+    ParticipantLimit,
+    UnknownUser,
+)
+from confplane.domain.events import Command, Notifier, NullNotifier
+from confplane.domain.media import combine_member_media, meeting_media_status
+from confplane.domain.model import (
+    AttendStatus,
+    Conference,
+    ConferenceStatus,
+    ConferenceView,
+    DeviceMedia,
+    Member,
+    Principal,
+)
+from confplane.domain.paging import CursorCodec
+from confplane.store import conferences as store
+from confplane.store import directory as users_store
+from confplane.store.database import Connection, Database
+
+MAX_TITLE_LENGTH = 128
+MAX_INVITEES = 500
+MAX_BATCH_IDS = 50
+DEFAULT_PAGE_SIZE = 128
+# A members walk reads the database in slices of this many rows, whatever maxResults is.
+WALK_SLICE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedConference:
+    conference: Conference
+    external_link_url: str
+    phone_numbers: list[str]
+
+
+class MemberWalk:
+    """One page of a meeting's members, read slice by slice so any page size stays cheap."""
+
+    def __init__(
+        self,
+        db: Database,
+        cursor: CursorCodec,
+        conference: Conference,
+        after_id: int,
+        limit: int,
+    ) -> None:
+        self._db = db
+        self._cursor = cursor
+        self.conference = conference
+        self.total_count = conference.member_count
+        self._after_id = after_id
+        self.limit = limit
+        self._remaining = limit
+        self._has_more = False
+        self.now = now_ms()
+
+    async def slices(self) -> AsyncIterator[list[Member]]:
+        while self._remaining > 0:
+            want = min(self._remaining, WALK_SLICE)
+            async with self._db.read() as conn:
+                rows = await store.members_after(conn, self.conference.id, self._after_id, want + 1)
+            self._has_more = len(rows) > want
+            page = rows[:want]
+            if page:
+                self._after_id = page[-1].id
+                self._remaining -= len(page)
+                yield page
+            if not self._has_more:
+                return
+
+    def next_token(self) -> str | None:
+        """Valid once ``slices()`` is exhausted: None when nothing follows."""
+        if not self._has_more:
+            return None
+        return self._cursor.encode(self.conference.id, self._after_id)
+
+
+class ConferenceService:
+    def __init__(
+        self,
+        db: Database,
+        cursor: CursorCodec,
+        *,
+        public_url: str,
+        max_members: int = 200_000,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self._db = db
+        self._cursor = cursor
+        self._public_url = public_url.rstrip("/")
+        self.max_members = max_members
+        self.notifier: Notifier = notifier or NullNotifier()
+
+    # -- lookups --------------------------------------------------------------
+
+    async def _owned(
+        self, conn: Connection, principal: Principal, conference_id: str
+    ) -> Conference:
+        if not conference_id:
+            raise MissingConferenceId("conferenceId is missing")
+        conference = await store.conference_by_public_id(conn, conference_id)
+        if conference is None:
+            raise ConferenceNotFound(f"conference {conference_id} not found")
+        if conference.org_id != principal.org_id:
+            raise ConferenceOfOtherOrg(f"conference {conference_id} belongs to another org")
+        return conference
+
+    async def _live(self, conn: Connection, principal: Principal, conference_id: str) -> Conference:
+        conference = await self._owned(conn, principal, conference_id)
+        if conference.status == ConferenceStatus.ENDED:
+            raise ConferenceEnded(f"conference {conference_id} has ended")
+        return conference
+
+    # -- CreateVideoConference -------------------------------------------------
+
+    async def create(
+        self,
+        principal: Principal,
+        *,
+        creator_union_id: str,
+        title: str,
+        invitee_union_ids: Sequence[str] = (),
+        invite_caller: bool = False,
+    ) -> CreatedConference:
+        if not creator_union_id:
+            raise InvalidParams("userId is required")
+        if not title.strip() or len(title) > MAX_TITLE_LENGTH:
+            raise InvalidTitle(f"confTitle must be 1-{MAX_TITLE_LENGTH} characters")
+        invitees = [u for u in dict.fromkeys(invitee_union_ids) if u != creator_union_id]
+        if len(invitees) + 1 > min(MAX_INVITEES, self.max_members):
+            raise ParticipantLimit(f"at most {MAX_INVITEES} invitees per call")
+        now = now_ms()
+        async with self._db.write() as conn:
+            creator = await users_store.user_by_union_id(conn, creator_union_id)
+            if creator is None or creator.org_id != principal.org_id:
+                raise UnknownUser(f"userId {creator_union_id} is not a user of this org")
+            known = {u.union_id: u for u in await users_store.users_by_union_ids(conn, invitees)}
+            missing = [u for u in invitees if u not in known]
+            if missing:
+                raise UnknownUser(f"unknown invitee {missing[0]}")
+            conference = await store.insert_conference(
+                conn,
+                conference_id=ids.conference_id(),
+                org_id=principal.org_id,
+                title=title.strip(),
+                status=int(ConferenceStatus.INITIALISED),
+                locked=False,
+                mute_all=False,
+                host_union_id=creator.union_id,
+                room_code=ids.room_code(),
+                conference_password=ids.numeric_password(4),
+                host_password=ids.numeric_password(6),
+                created_at=now,
+                member_count=len(invitees) + 1,
+            )
+            invited_status = AttendStatus.CALLING if invite_caller else AttendStatus.INITIALISED
+            rows = [
+                {
+                    "conference_pk": conference.id,
+                    "union_id": creator.union_id,
+                    "nick": creator.nick,
+                    "job_number": creator.job_number,
+                    "attend_status": int(AttendStatus.INITIALISED),
+                    "host": True,
+                }
+            ]
+            rows += [
+                {
+                    "conference_pk": conference.id,
+                    "union_id": known[u].union_id,
+                    "nick": known[u].nick,
+                    "job_number": known[u].job_number,
+                    "attend_status": int(invited_status),
+                    "outer_org": known[u].org_id != principal.org_id,
+                }
+                for u in invitees
+            ]
+            await store.insert_members(conn, rows)
+        return CreatedConference(
+            conference=conference,
+            external_link_url=f"{self._public_url}/j/{conference.room_code}",
+            phone_numbers=[],
+        )
+
+    # -- MuteMembers -----------------------------------------------------------
+
+    async def mute(
+        self,
+        principal: Principal,
+        conference_id: str,
+        *,
+        action: str,
+        targets: Sequence[tuple[str, str | None]],
+    ) -> None:
+        """Mute or unmute one user: every device of theirs, or the one participantId."""
+        if action not in ("mute", "un_mute"):
+            raise InvalidCommand(f"action must be mute or un_mute, not {action!r}")
+        if not targets:
+            raise InvalidParams("userList must name one user")
+        if len(targets) > 1:
+            raise InvalidParams("userList may name only one user")
+        union_id, participant_id = targets[0]
+        if not union_id:
+            raise InvalidParams("userList[0].unionId is required")
+        muting = action == "mute"
+        async with self._db.write() as conn:
+            conference = await self._live(conn, principal, conference_id)
+            member = await store.member_by_union_id(conn, conference.id, union_id)
+            if member is None:
+                raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
+            devices = await store.active_devices_of_member(conn, member.id)
+            if participant_id:
+                devices = [d for d in devices if d.participant_id == participant_id]
+                if not devices:
+                    raise InvalidParams(
+                        f"participantId {participant_id} is not a device of {union_id} "
+                        "in this conference"
+                    )
+            # A muted device's microphone closes; an unmuted one opens (devices obey).
+            mic = DeviceMedia.CLOSED if muting else DeviceMedia.OPEN
+            for device in devices:
+                await store.update_devices(
+                    conn,
+                    participant_id=device.participant_id,
+                    mic_status=int(mic),
+                    host_muted=muting,
+                )
+        if devices:
+            await self.notifier.publish(
+                [
+                    Command(
+                        kind="mute" if muting else "unmute",
+                        conference_pk=conference.id,
+                        conference_id=conference.conference_id,
+                        participant_ids=tuple(d.participant_id for d in devices),
+                    )
+                ]
+            )
+
+    # -- LockConference --------------------------------------------------------
+
+    async def lock(self, principal: Principal, conference_id: str, *, action: str) -> None:
+        if not action:
+            raise InvalidParams("action is required")
+        if action not in ("lock", "unlock"):
+            raise InvalidCommand(f"action must be lock or unlock, not {action!r}")
+        locking = action == "lock"
+        async with self._db.write() as conn:
+            conference = await self._live(conn, principal, conference_id)
+            if conference.locked != locking:
+                await store.update_conference(conn, conference.id, locked=locking)
+        if conference.locked != locking:
+            await self.notifier.publish(
+                [
+                    Command(
+                        kind="locked" if locking else "unlocked",
+                        conference_pk=conference.id,
+                        conference_id=conference.conference_id,
+                    )
+                ]
+            )
+
+    # -- CloseVideoConference --------------------------------------------------
+
+    async def close(self, principal: Principal, conference_id: str, *, union_id: str) -> None:
+        if not union_id:
+            raise InvalidParams("unionId is required")
+        now = now_ms()
+        async with self._db.write() as conn:
+            conference = await self._owned(conn, principal, conference_id)
+            user = await users_store.user_by_union_id(conn, union_id)
+            if user is None or user.org_id != principal.org_id:
+                raise UnknownUser(f"unionId {union_id} is not a user of this org")
+            if conference.status == ConferenceStatus.ENDED:
+                raise ConferenceEnded(f"conference {conference_id} has ended")
+            if conference.host_union_id != union_id:
+                raise NotHost("only the host can close the conference")
+            await store.end_attendance(conn, conference.id, now)
+            await store.update_devices(conn, conference_pk=conference.id, active=False)
+            await store.update_conference(
+                conn, conference.id, status=int(ConferenceStatus.ENDED), end_time=now
+            )
+        await self.notifier.publish(
+            [
+                Command(
+                    kind="closed",
+                    conference_pk=conference.id,
+                    conference_id=conference.conference_id,
+                    data={"reason": "the host closed the meeting"},
+                )
+            ]
+        )
+
+    # -- QueryConferenceInfoBatch ---------------------------------------------
+
+    async def query_batch(
+        self, principal: Principal, conference_ids: Sequence[str]
+    ) -> list[ConferenceView]:
+        """Meetings in progress among those named; ended and unknown ones are left out."""
+        if not conference_ids:
+            raise InvalidParams("conferenceIdList must name at least one conference")
+        if len(conference_ids) > MAX_BATCH_IDS:
+            raise InvalidParams(f"conferenceIdList may name at most {MAX_BATCH_IDS} conferences")
+        if any(not c for c in conference_ids):
+            raise InvalidParams("conferenceIdList must not contain empty ids")
+        wanted = list(dict.fromkeys(conference_ids))
+        async with self._db.read() as conn:
+            found = await store.conferences_by_public_ids(conn, wanted)
+            foreign = [c for c in found if c.org_id != principal.org_id]
+            if foreign:
+                raise ConferenceOfOtherOrg(
+                    f"conference {foreign[0].conference_id} belongs to another org"
+                )
+            live = [c for c in found if c.status != ConferenceStatus.ENDED]
+            if found and not live:
+                raise ConferenceEnded("every conference named has ended")
+            pks = [c.id for c in live]
+            members = await store.members_of(conn, pks) if pks else []
+            devices = await store.active_devices_of(conn, pks) if pks else []
+        order = {cid: i for i, cid in enumerate(wanted)}
+        live.sort(key=lambda c: order[c.conference_id])
+        views = []
+        for conference in live:
+            own_members = [m for m in members if m.conference_pk == conference.id]
+            own_devices = [d for d in devices if d.conference_pk == conference.id]
+            views.append(
+                ConferenceView(
+                    conference=conference,
+                    members=combine_member_media(own_members, own_devices),
+                    media_status=meeting_media_status(conference, own_devices),
+                )
+            )
+        return views
+
+    # -- QueryConferenceMembers -----------------------------------------------
+
+    async def members(
+        self,
+        principal: Principal,
+        conference_id: str,
+        *,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> MemberWalk:
+        limit = DEFAULT_PAGE_SIZE if max_results is None else max_results
+        if limit < 1:
+            raise InvalidParams("maxResults must be a positive integer")
+        async with self._db.read() as conn:
+            conference = await self._owned(conn, principal, conference_id)
+        after_id = self._cursor.decode(next_token, conference.id)
+        return MemberWalk(self._db, self._cursor, conference, after_id, limit)
+
+    # -- helpers shared with presence -----------------------------------------
+
+    def check_capacity(self, conference: Conference) -> None:
+        if conference.member_count >= self.max_members:
+            raise ParticipantLimit(f"conference holds at most {self.max_members} members")
+
+
+def member_is_present(member: Member) -> bool:
+    return member.attend_status == AttendStatus.IN_MEETING

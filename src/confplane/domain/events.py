@@ -1,0 +1,32 @@
+"""Commands the server pushes to devices after a change is committed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One instruction for some devices of one meeting.
+
+    ``participant_ids`` None means every device in the meeting.
+    """
+
+    kind: str
+    conference_pk: int
+    conference_id: str
+    participant_ids: tuple[str, ...] | None = None
+    data: dict[str, object] = field(default_factory=dict)
+
+
+class Notifier(Protocol):
+    async def publish(self, commands: Sequence[Command]) -> None: ...
+
+
+class NullNotifier:
+    """Used when no device channel is attached: commands have nowhere to go."""
+
+    async def publish(self, commands: Sequence[Command]) -> None:
+        return None

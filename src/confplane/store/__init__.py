@@ -1,0 +1,1 @@
+"""Tables, queries, migrations and transactions. The only place that speaks SQL."""

@@ -1,0 +1,143 @@
+"""Table definitions (SQLAlchemy Core), shared by SQLite and PostgreSQL."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# BigInteger primary keys become plain INTEGER on SQLite so they alias the rowid.
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("corp_id", String(64), nullable=False, unique=True),
+    Column("name", String(256), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("app_key", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=True),
+    Column("permissions", Text, nullable=False),
+    Column("suite_ticket_hash", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+suite_authorizations = Table(
+    "suite_authorizations",
+    metadata,
+    Column("app_id", PK, ForeignKey("apps.id"), primary_key=True),
+    Column("org_id", PK, ForeignKey("orgs.id"), primary_key=True),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("app_id", PK, ForeignKey("apps.id"), nullable=False),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_access_tokens_expires_at", "expires_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
+    Column("union_id", String(64), nullable=False, unique=True),
+    Column("user_id", String(64), nullable=False),
+    Column("nick", String(256), nullable=False),
+    Column("job_number", String(64), nullable=True),
+    UniqueConstraint("org_id", "user_id", name="uq_users_org_user"),
+)
+
+conferences = Table(
+    "conferences",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("conference_id", String(64), nullable=False, unique=True),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
+    Column("title", String(512), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("mute_all", Boolean, nullable=False),
+    Column("host_union_id", String(64), nullable=False),
+    Column("room_code", String(16), nullable=False, unique=True),
+    Column("conference_password", String(16), nullable=False),
+    Column("host_password", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("start_time", BigInteger, nullable=True),
+    Column("end_time", BigInteger, nullable=True),
+    Column("member_count", Integer, nullable=False),
+    # Per-meeting sequence of commands pushed to devices.
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_conferences_org_status", "org_id", "status"),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("conference_pk", PK, ForeignKey("conferences.id"), nullable=False),
+    Column("union_id", String(64), nullable=False),
+    Column("nick", String(256), nullable=False),
+    Column("job_number", String(64), nullable=True),
+    Column("attend_status", Integer, nullable=False),
+    Column("join_time", BigInteger, nullable=True),
+    Column("leave_time", BigInteger, nullable=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("present_since", BigInteger, nullable=True),
+    Column("host", Boolean, nullable=False),
+    Column("co_host", Boolean, nullable=False),
+    Column("outer_org", Boolean, nullable=False),
+    Column("pstn", Boolean, nullable=False),
+    Column("reject_description", String(512), nullable=True),
+    Column("rejoin_forbidden", Boolean, nullable=False),
+    UniqueConstraint("conference_pk", "union_id", name="uq_members_conference_union"),
+    # Keyset paging walks (conference_pk, id).
+    Index("ix_members_conference_id", "conference_pk", "id"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("participant_id", String(64), primary_key=True),
+    Column("conference_pk", PK, ForeignKey("conferences.id"), nullable=False),
+    Column("member_id", PK, ForeignKey("members.id"), nullable=False),
+    Column("union_id", String(64), nullable=False),
+    Column("mic_status", Integer, nullable=False),
+    Column("camera_status", Integer, nullable=False),
+    Column("host_muted", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("joined_at", BigInteger, nullable=False),
+    Column("left_at", BigInteger, nullable=True),
+    Index("ix_devices_member", "member_id"),
+    Index("ix_devices_conference_active", "conference_pk", "active"),
+)
+
+server_meta = Table(
+    "server_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""DingTalk's spelling: request and response bodies, error codes, the JSON codec."""

@@ -1,0 +1,34 @@
+"""The one JSON encoder and the request decoder."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+from confplane.domain.errors import InvalidParams
+
+T = TypeVar("T")
+
+_encoder = msgspec.json.Encoder()
+_decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def encode(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
+def decode(body: bytes, into: type[T]) -> T:
+    """Decode and validate a request body; any fault becomes InvalidParams."""
+    decoder = _decoders.get(into)
+    if decoder is None:
+        decoder = _decoders[into] = msgspec.json.Decoder(into)
+    if not body.strip():
+        raise InvalidParams("request body is empty; a JSON object is required")
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise InvalidParams(str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise InvalidParams(f"request body is not valid JSON ({exc})") from None
+
