@@ -41,7 +41,9 @@ async def mute_members(call: Call) -> w.SuccessResponse:
 
 async def lock_conference(call: Call) -> w.SuccessResponse:
     req = await call.body(w.LockConferenceRequest)
-    await call.services.conferences.lock(call.principal, call.path("conferenceId"), action=req.action)
+    await call.services.conferences.lock(
+        call.principal, call.path("conferenceId"), action=req.action
+    )
     return w.SuccessResponse(success=True)
 
 

@@ -40,22 +40,40 @@ def _route(path: str, method: str, endpoint: Any) -> Route:
 
 def api_routes() -> list[Route]:
     return [
-        _route("/v1.0/oauth2/accessToken", "POST",
-               operation(Op.GET_ACCESS_TOKEN, None, oauth.get_access_token)),
-        _route("/v1.0/oauth2/corpAccessToken", "POST",
-               operation(Op.GET_CORP_ACCESS_TOKEN, None, oauth.get_corp_access_token)),
-        _route(CONF, "POST",
-               operation(Op.CREATE, WRITE_SCOPE, conference.create_video_conference)),
-        _route(f"{CONF}/query", "POST",
-               operation(Op.QUERY_BATCH, READ_SCOPE, conference.query_conference_info_batch)),
-        _route(f"{CONF}/{ID}/members/mute", "POST",
-               operation(Op.MUTE, WRITE_SCOPE, conference.mute_members)),
-        _route(f"{CONF}/{ID}/lock", "POST",
-               operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)),
-        _route(f"{CONF}/{ID}/members", "GET",
-               operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members)),
-        _route(f"{CONF}/{ID}", "DELETE",
-               operation(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference)),
+        _route(
+            "/v1.0/oauth2/accessToken",
+            "POST",
+            operation(Op.GET_ACCESS_TOKEN, None, oauth.get_access_token),
+        ),
+        _route(
+            "/v1.0/oauth2/corpAccessToken",
+            "POST",
+            operation(Op.GET_CORP_ACCESS_TOKEN, None, oauth.get_corp_access_token),
+        ),
+        _route(CONF, "POST", operation(Op.CREATE, WRITE_SCOPE, conference.create_video_conference)),
+        _route(
+            f"{CONF}/query",
+            "POST",
+            operation(Op.QUERY_BATCH, READ_SCOPE, conference.query_conference_info_batch),
+        ),
+        _route(
+            f"{CONF}/{ID}/members/mute",
+            "POST",
+            operation(Op.MUTE, WRITE_SCOPE, conference.mute_members),
+        ),
+        _route(
+            f"{CONF}/{ID}/lock", "POST", operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)
+        ),
+        _route(
+            f"{CONF}/{ID}/members",
+            "GET",
+            operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members),
+        ),
+        _route(
+            f"{CONF}/{ID}",
+            "DELETE",
+            operation(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference),
+        ),
     ]
 
 

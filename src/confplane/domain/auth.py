@@ -33,6 +33,7 @@ class AuthService:
             if found is None or found[0].kind != AppKind.INTERNAL or found[0].org_id is None:
                 raise InvalidCredentials("appKey does not name an internal app")
             app, secret_hash, _ = found
+            assert app.org_id is not None
             if not hmac.compare_digest(secret_hash, ids.digest(app_secret)):
                 raise InvalidCredentials("appSecret does not match")
             return await self._issue(conn, app.id, app.org_id)

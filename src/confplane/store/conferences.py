@@ -173,9 +173,9 @@ async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
 
 async def members_of(conn: AsyncConnection, conference_pks: Sequence[int]) -> list[Member]:
     rows = await conn.execute(
-        select(members).where(members.c.conference_pk.in_(list(conference_pks))).order_by(
-            members.c.conference_pk, members.c.id
-        )
+        select(members)
+        .where(members.c.conference_pk.in_(list(conference_pks)))
+        .order_by(members.c.conference_pk, members.c.id)
     )
     return [_member(r) for r in rows]
 
@@ -219,9 +219,7 @@ async def end_attendance(conn: AsyncConnection, conference_pk: int, now: int) ->
     )
     waiting = and_(
         members.c.conference_pk == conference_pk,
-        members.c.attend_status.in_(
-            [int(AttendStatus.INITIALISED), int(AttendStatus.CALLING)]
-        ),
+        members.c.attend_status.in_([int(AttendStatus.INITIALISED), int(AttendStatus.CALLING)]),
     )
     await conn.execute(
         update(members)

@@ -11,11 +11,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection as SyncConnection
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # The connection type every store query takes; the domain names it through here.
 Connection = AsyncConnection
+
+__all__ = ["Connection", "Database", "async_url"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -79,7 +82,7 @@ class Database:
         await self.engine.dispose()
 
 
-def _upgrade_to_head(connection: Connection) -> None:
+def _upgrade_to_head(connection: SyncConnection) -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

@@ -92,7 +92,9 @@ async def insert_app(
     return _app(result.one())
 
 
-async def app_with_secret(conn: AsyncConnection, app_key: str) -> tuple[App, str, str | None] | None:
+async def app_with_secret(
+    conn: AsyncConnection, app_key: str
+) -> tuple[App, str, str | None] | None:
     """The app, its secret digest and its suite ticket digest."""
     row = (await conn.execute(select(apps).where(apps.c.app_key == app_key))).first()
     if row is None:
@@ -157,9 +159,7 @@ async def insert_user(
 ) -> User:
     result = await conn.execute(
         insert(users)
-        .values(
-            org_id=org_id, union_id=union_id, user_id=user_id, nick=nick, job_number=job_number
-        )
+        .values(org_id=org_id, union_id=union_id, user_id=user_id, nick=nick, job_number=job_number)
         .returning(users)
     )
     return _user(result.one())
@@ -203,9 +203,7 @@ async def insert_token(
     )
 
 
-async def token_grant(
-    conn: AsyncConnection, token_hash: str
-) -> tuple[int, int, int, str] | None:
+async def token_grant(conn: AsyncConnection, token_hash: str) -> tuple[int, int, int, str] | None:
     """(app_id, org_id, expires_at, permissions) of a token, or None."""
     row = (
         await conn.execute(

@@ -26,9 +26,9 @@ def decode(body: bytes, into: type[T]) -> T:
     if not body.strip():
         raise InvalidParams("request body is empty; a JSON object is required")
     try:
-        return decoder.decode(body)
+        decoded: T = decoder.decode(body)
+        return decoded
     except msgspec.ValidationError as exc:
         raise InvalidParams(str(exc)) from None
     except msgspec.DecodeError as exc:
         raise InvalidParams(f"request body is not valid JSON ({exc})") from None
-

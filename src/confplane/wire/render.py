@@ -47,9 +47,7 @@ def conference_infos(views: Sequence[ConferenceView]) -> w.QueryConferenceInfoBa
     )
 
 
-def member_models(
-    members: Sequence[Member], conference_id: str, now: int
-) -> list[w.MemberModel]:
+def member_models(members: Sequence[Member], conference_id: str, now: int) -> list[w.MemberModel]:
     return [
         w.MemberModel(
             union_id=m.union_id,

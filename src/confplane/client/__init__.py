@@ -1,0 +1,1 @@
+"""Python clients: the DingTalk wire client, confplane's admin API, the device client."""

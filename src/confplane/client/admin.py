@@ -1,0 +1,134 @@
+"""A small synchronous client of confplane's admin API (/confplane/v1/admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class AdminClient:
+    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/confplane/v1/admin",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AdminClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, path, json=body)
+        data = response.json()
+        if response.status_code >= 400:
+            raise AdminError(response.status_code, data.get("code", ""), data.get("message", ""))
+        return data
+
+    def create_org(self, name: str, corp_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        if corp_id:
+            body["corpId"] = corp_id
+        return dict(self._call("POST", "/orgs", body))
+
+    def list_orgs(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/orgs")["items"])
+
+    def create_app(
+        self, corp_id: str, name: str, permissions: list[str] | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        if permissions is not None:
+            body["permissions"] = permissions
+        return dict(self._call("POST", f"/orgs/{corp_id}/apps", body))
+
+    def set_permissions(self, app_key: str, permissions: list[str]) -> dict[str, Any]:
+        return dict(self._call("PUT", f"/apps/{app_key}/permissions", {"permissions": permissions}))
+
+    def list_apps(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/apps")["items"])
+
+    def create_suite(self, name: str, permissions: list[str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        if permissions is not None:
+            body["permissions"] = permissions
+        return dict(self._call("POST", "/suites", body))
+
+    def new_suite_ticket(self, suite_key: str) -> str:
+        return str(self._call("POST", f"/suites/{suite_key}/ticket")["suiteTicket"])
+
+    def authorize_suite(self, suite_key: str, corp_id: str) -> None:
+        self._call("POST", f"/suites/{suite_key}/authorizations", {"corpId": corp_id})
+
+    def create_user(
+        self,
+        corp_id: str,
+        nick: str,
+        *,
+        union_id: str | None = None,
+        user_id: str | None = None,
+        job_number: str | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"nick": nick}
+        for key, value in (("unionId", union_id), ("userId", user_id), ("jobNumber", job_number)):
+            if value is not None:
+                body[key] = value
+        return dict(self._call("POST", f"/orgs/{corp_id}/users", body))
+
+    def list_users(self, corp_id: str) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/orgs/{corp_id}/users")["items"])
+
+    def join(
+        self,
+        conference_id: str,
+        union_id: str,
+        *,
+        mic_status: int = 2,
+        camera_status: int = 2,
+        pstn: bool = False,
+    ) -> dict[str, Any]:
+        body = {
+            "unionId": union_id,
+            "micStatus": mic_status,
+            "cameraStatus": camera_status,
+            "pstn": pstn,
+        }
+        return dict(self._call("POST", f"/conferences/{conference_id}/join", body))
+
+    def decline(self, conference_id: str, union_id: str, description: str) -> None:
+        body = {"unionId": union_id, "description": description}
+        self._call("POST", f"/conferences/{conference_id}/decline", body)
+
+    def device(self, participant_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/devices/{participant_id}"))
+
+    def leave(self, participant_id: str) -> None:
+        self._call("POST", f"/devices/{participant_id}/leave")
+
+    def report_media(
+        self,
+        participant_id: str,
+        *,
+        mic_status: int | None = None,
+        camera_status: int | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if mic_status is not None:
+            body["micStatus"] = mic_status
+        if camera_status is not None:
+            body["cameraStatus"] = camera_status
+        return dict(self._call("POST", f"/devices/{participant_id}/media", body))

@@ -1,0 +1,122 @@
+"""Run a real confplane server in a child process (tests and benchmarks use this)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CONFPLANE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    """``confplane serve`` on a loopback port with its own data directory."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        database_url: str | None = None,
+        admin_token: str | None = None,
+        extra_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.admin_token = admin_token or secrets.token_urlsafe(16)
+        self.port = free_port()
+        self.extra_args = list(extra_args)
+        self.env = env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / "server.log"
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.endpoint}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            sys.executable, "-m", "confplane", "serve",
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--data-dir", str(self.data_dir),
+            "--admin-token", self.admin_token,
+            "--log-level", "warning",
+            *self.extra_args,
+        ]  # fmt: skip
+        if self.database_url:
+            args += ["--database-url", self.database_url]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                httpx.get(f"{self.base_url}/confplane/v1/admin/orgs", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one run; dropped afterwards."""
+    import asyncio
+
+    import asyncpg  # type: ignore[import-untyped]
+
+    name = f"confplane_{secrets.token_hex(6)}"
+    plain = admin_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def execute(sql: str) -> None:
+        conn = await asyncpg.connect(plain)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    try:
+        yield plain.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
