@@ -90,6 +90,15 @@ async def query_conference_members(call: Call) -> Response | w.QueryConferenceMe
     )
 
 
+async def query_org_conference_list(call: Call) -> w.QueryOrgConferenceListResponse:
+    page = await call.services.conferences.org_conferences(
+        call.principal,
+        next_token=call.query("nextToken"),
+        max_results=_max_results(call.query("maxResults")),
+    )
+    return render.org_conferences(page)
+
+
 async def _stream_members(walk: MemberWalk) -> AsyncIterator[bytes]:
     yield b'{"memberModels":['
     first = True

@@ -70,6 +70,11 @@ def api_routes() -> list[Route]:
             operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members),
         ),
         _route(
+            "/v1.0/conference/orgConferences",
+            "GET",
+            operation(Op.QUERY_ORG_LIST, READ_SCOPE, conference.query_org_conference_list),
+        ),
+        _route(
             f"{CONF}/{ID}",
             "DELETE",
             operation(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference),

@@ -43,11 +43,25 @@ DEFAULT_PAGE_SIZE = 128
 WALK_SLICE = 1000
 
 
+DEFAULT_ORG_PAGE_SIZE = 20
+MAX_ORG_PAGE_SIZE = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class CreatedConference:
     conference: Conference
     external_link_url: str
     phone_numbers: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgConferencePage:
+    """One page of an org's meetings in progress, newest first, with each host's nick."""
+
+    conferences: list[Conference]
+    host_nicks: dict[str, str]
+    total_count: int
+    next_token: str | None
 
 
 class MemberWalk:
@@ -104,6 +118,7 @@ class ConferenceService:
     ) -> None:
         self._db = db
         self._cursor = cursor
+        self._org_cursor = cursor.derive("orgConferences")
         self._public_url = public_url.rstrip("/")
         self.max_members = max_members
         self.notifier: Notifier = notifier or NullNotifier()
@@ -366,6 +381,36 @@ class ConferenceService:
             conference = await self._owned(conn, principal, conference_id)
         after_id = self._cursor.decode(next_token, conference.id)
         return MemberWalk(self._db, self._cursor, conference, after_id, limit)
+
+    # -- QueryOrgConferenceList ------------------------------------------------
+
+    async def org_conferences(
+        self,
+        principal: Principal,
+        *,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> OrgConferencePage:
+        limit = DEFAULT_ORG_PAGE_SIZE if max_results is None else max_results
+        if not 1 <= limit <= MAX_ORG_PAGE_SIZE:
+            raise InvalidParams(f"maxResults must be 1-{MAX_ORG_PAGE_SIZE}")
+        before = self._org_cursor.decode(next_token, principal.org_id, owner="org")
+        async with self._db.read() as conn:
+            rows = await store.conferences_of_org(
+                conn, principal.org_id, live_only=True, limit=limit + 1, before_pk=before or None
+            )
+            total = await store.count_conferences_of_org(conn, principal.org_id, live_only=True)
+            page = rows[:limit]
+            hosts = await users_store.users_by_union_ids(
+                conn, list({c.host_union_id for c in page})
+            )
+        has_more = len(rows) > limit
+        return OrgConferencePage(
+            conferences=page,
+            host_nicks={u.union_id: u.nick for u in hosts},
+            total_count=total,
+            next_token=self._org_cursor.encode(principal.org_id, page[-1].id) if has_more else None,
+        )
 
     # -- helpers shared with presence -----------------------------------------
 

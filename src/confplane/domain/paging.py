@@ -24,6 +24,10 @@ class CursorCodec:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
+    def derive(self, purpose: str) -> CursorCodec:
+        """A codec for another kind of listing: its tokens are not valid here, nor ours there."""
+        return CursorCodec(hmac.new(self._key, purpose.encode(), hashlib.sha256).digest())
+
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
 
@@ -31,8 +35,8 @@ class CursorCodec:
         body = _LAYOUT.pack(_VERSION, conference_pk, last_member_id)
         return base64.urlsafe_b64encode(body + self._mac(body)).decode().rstrip("=")
 
-    def decode(self, token: str | None, conference_pk: int) -> int:
-        """The member id to continue after (0 for the first page)."""
+    def decode(self, token: str | None, conference_pk: int, *, owner: str = "meeting") -> int:
+        """The row id to continue after (0 for the first page)."""
         if token is None or token in FIRST_PAGE_TOKENS:
             return 0
         try:
@@ -46,5 +50,5 @@ class CursorCodec:
             raise InvalidParams("nextToken is not a token this server issued")
         version, pk, last_id = _LAYOUT.unpack(body)
         if version != _VERSION or pk != conference_pk:
-            raise InvalidParams("nextToken belongs to another meeting")
+            raise InvalidParams(f"nextToken belongs to another {owner}")
         return int(last_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, insert, select, update
+from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import AttendStatus, Conference, Device, Member
@@ -97,13 +97,28 @@ async def conferences_by_public_ids(
 
 
 async def conferences_of_org(
-    conn: AsyncConnection, org_id: int, *, live_only: bool, limit: int
+    conn: AsyncConnection,
+    org_id: int,
+    *,
+    live_only: bool,
+    limit: int,
+    before_pk: int | None = None,
 ) -> list[Conference]:
+    """Newest first; ``before_pk`` continues a keyset walk after the last one seen."""
     query = select(conferences).where(conferences.c.org_id == org_id)
     if live_only:
         query = query.where(conferences.c.status != 1)
+    if before_pk is not None:
+        query = query.where(conferences.c.id < before_pk)
     rows = await conn.execute(query.order_by(conferences.c.id.desc()).limit(limit))
     return [_conference(r) for r in rows]
+
+
+async def count_conferences_of_org(conn: AsyncConnection, org_id: int, *, live_only: bool) -> int:
+    query = select(func.count()).select_from(conferences).where(conferences.c.org_id == org_id)
+    if live_only:
+        query = query.where(conferences.c.status != 1)
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def update_conference(conn: AsyncConnection, pk: int, **values: Any) -> None:

@@ -30,6 +30,7 @@ class Op:
     LOCK = "LockConference"
     QUERY_BATCH = "QueryConferenceInfoBatch"
     QUERY_MEMBERS = "QueryConferenceMembers"
+    QUERY_ORG_LIST = "QueryOrgConferenceList"
     CLOSE = "CloseVideoConference"
     ADMIN = "Admin"
 

@@ -114,6 +114,25 @@ class QueryConferenceMembersResponse(Body):
     next_token: str | None = None
 
 
+class OnGoingConference(Body):
+    conference_id: str
+    title: str
+    status: int
+    room_code: str
+    creator_id: str
+    creator_nick: str | None = None
+    start_time: int | None = None
+    end_time: int | None = None
+    biz_type: str | None = None
+
+
+class QueryOrgConferenceListResponse(Body):
+    on_going_conf_list: list[OnGoingConference]
+    has_more: bool
+    total_count: int
+    next_token: str | None = None
+
+
 class CloseVideoConferenceResponse(Body):
     code: int
     cause: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from confplane.domain.conferences import CreatedConference
+from confplane.domain.conferences import CreatedConference, OrgConferencePage
 from confplane.domain.model import ConferenceView, Member
 from confplane.wire import models as w
 
@@ -65,3 +65,23 @@ def member_models(members: Sequence[Member], conference_id: str, now: int) -> li
         )
         for m in members
     ]
+
+
+def org_conferences(page: OrgConferencePage) -> w.QueryOrgConferenceListResponse:
+    return w.QueryOrgConferenceListResponse(
+        on_going_conf_list=[
+            w.OnGoingConference(
+                conference_id=c.conference_id,
+                title=c.title,
+                status=c.status,
+                room_code=c.room_code,
+                creator_id=c.host_union_id,
+                creator_nick=page.host_nicks.get(c.host_union_id),
+                start_time=c.start_time,
+            )
+            for c in page.conferences
+        ],
+        has_more=page.next_token is not None,
+        total_count=page.total_count,
+        next_token=page.next_token,
+    )
