@@ -183,3 +183,28 @@ def other_org(server: ServerProcess, admin: AdminClient) -> Org:
 @pytest.fixture
 def tmp_data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@dataclass(frozen=True)
+class ApiError:
+    status: int
+    code: str
+    message: str
+    body: dict[str, Any]
+
+
+def api_error(call: Any, *args: Any, **kwargs: Any) -> ApiError:
+    """Run an SDK call that must fail; return what the SDK raised, as the app would see it."""
+    try:
+        call(*args, **kwargs)
+    except Exception as exc:  # the SDK raises TeaException subclasses
+        data = dict(getattr(exc, "data", None) or {})
+        return ApiError(
+            int(data.get("statusCode", 0)), str(exc.code), str(data.get("message")), data
+        )
+    raise AssertionError("the call succeeded but an error was expected")
+
+
+def join_users(org: Org, conference_id: str, union_ids: list[str]) -> list[str]:
+    """Each user joins with one simulated device; returns their participantIds."""
+    return [org.admin.join(conference_id, u)["participantId"] for u in union_ids]
