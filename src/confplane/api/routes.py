@@ -7,7 +7,7 @@ from typing import Any
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from confplane.api import admin, conference, oauth
+from confplane.api import admin, conference, health, oauth
 from confplane.api.endpoint import admin as admin_endpoint
 from confplane.api.endpoint import operation
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
@@ -32,6 +32,7 @@ register_url_convertor("segment", SegmentConvertor())
 CONF = "/v1.0/conference/videoConferences"
 ID = "{conferenceId:segment}"
 ADMIN = "/confplane/v1/admin"
+HEALTH = "/confplane/v1/health"
 
 
 def _route(path: str, method: str, endpoint: Any) -> Route:
@@ -103,4 +104,6 @@ def admin_routes() -> list[Route]:
         ("/devices/{participantId}/leave", "POST", admin.leave),
         ("/devices/{participantId}/media", "POST", admin.report_media),
     ]
-    return [_route(ADMIN + path, method, admin_endpoint(fn)) for path, method, fn in table]
+    routes = [_route(ADMIN + path, method, admin_endpoint(fn)) for path, method, fn in table]
+    # Liveness needs no token; it is last so it pays the full route lookup, like the rest.
+    return [*routes, _route(HEALTH, "GET", health.health)]

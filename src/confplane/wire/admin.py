@@ -93,3 +93,7 @@ class AppList(Body):
 
 class UserList(Body):
     items: list[UserBody]
+
+
+class HealthBody(Body):
+    status: str
