@@ -48,6 +48,14 @@ def serve(
         int, typer.Option(envvar="CONFPLANE_TOKEN_LIFETIME", help="Access token seconds.")
     ] = 7200,
     log_level: Annotated[str, typer.Option(envvar="CONFPLANE_LOG_LEVEL")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="CONFPLANE_WORKERS",
+            min=1,
+            help="Server processes sharing the port (more than 1 wants PostgreSQL).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -62,7 +70,7 @@ def serve(
         seed_demo=demo,
         token_lifetime_s=token_lifetime,
     )
-    run(settings, log_level=log_level)
+    run(settings, log_level=log_level, workers=workers)
 
 
 def main() -> None:

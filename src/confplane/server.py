@@ -1,26 +1,84 @@
-"""Runs the ASGI app on uvicorn."""
+"""Runs the ASGI app on uvicorn, in one process or in several worker processes."""
 
 from __future__ import annotations
 
-import uvicorn
+import asyncio
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any
 
-from confplane.api.app import create_app
+import uvicorn
+from starlette.applications import Starlette
+
+from confplane.api.app import admin_token, build_services, create_app
 from confplane.config import Settings
+from confplane.demo import seed_demo
+
+# How the parent hands its settings to worker processes (they import the app anew).
+_SETTINGS_ENV = "CONFPLANE_WORKER_SETTINGS"
 
 
 def _announce(text: str) -> None:
     print(text, flush=True)
 
 
-def run(settings: Settings, *, log_level: str = "info") -> None:
-    app = create_app(settings, announce=_announce)
+def _quiet(_text: str) -> None:
+    return None
+
+
+def _uvicorn_options(settings: Settings, log_level: str) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": log_level,
+        "access_log": False,
+        "server_header": False,
+        "date_header": False,
+    }
+
+
+async def _prepare(settings: Settings) -> None:
+    """What must happen once, before workers start: migrations, keys, the demo org."""
+    services = await build_services(settings)
+    try:
+        if settings.seed_demo:
+            demo = await seed_demo(services.directory)
+            if demo is not None:
+                _announce(demo.describe())
+    finally:
+        await services.db.close()
+    admin_token(settings)
+    if not settings.admin_token:
+        _announce(f"admin token: in {settings.data_dir / 'admin-token'}")
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process (``uvicorn --factory``), built from the parent's
+    settings; migrations and the demo org were done by the parent."""
+    raw = json.loads(os.environ[_SETTINGS_ENV])
+    raw["data_dir"] = Path(raw["data_dir"])
+    return create_app(Settings(**raw), announce=_quiet)
+
+
+def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> None:
+    """Serve until stopped. ``workers`` > 1 runs that many processes on one socket; they
+    share everything through the database (cursor key, tokens, meetings)."""
     _announce(f"confplane listening on {settings.resolved_public_url}")
+    if workers <= 1:
+        uvicorn.run(
+            create_app(settings, announce=_announce), **_uvicorn_options(settings, log_level)
+        )
+        return
+    asyncio.run(_prepare(settings))
+    worker_settings = dataclasses.replace(settings, seed_demo=False)
+    raw = dataclasses.asdict(worker_settings)
+    raw["data_dir"] = str(worker_settings.data_dir)
+    os.environ[_SETTINGS_ENV] = json.dumps(raw)
     uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=log_level,
-        access_log=False,
-        server_header=False,
-        date_header=False,
+        "confplane.server:worker_app",
+        factory=True,
+        workers=workers,
+        **_uvicorn_options(settings, log_level),
     )
