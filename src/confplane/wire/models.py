@@ -138,6 +138,23 @@ class CloseVideoConferenceResponse(Body):
     cause: str
 
 
+# -- query strings: GET and DELETE carry their parameters there -------------------
+
+
+class QueryConferenceMembersQuery(Body):
+    next_token: str | None = None
+    max_results: int | None = None
+
+
+class QueryOrgConferenceListQuery(Body):
+    next_token: str | None = None
+    max_results: int | None = None
+
+
+class CloseVideoConferenceQuery(Body):
+    union_id: str
+
+
 class ErrorBody(Body):
     code: str
     message: str

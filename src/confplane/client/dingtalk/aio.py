@@ -1,0 +1,202 @@
+"""The asyncio client of the DingTalk conference API: the sync client's twin, line for line."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TypeVar
+
+import httpx
+import msgspec
+
+from confplane.client.dingtalk import operations as ops
+from confplane.client.dingtalk.config import (
+    DEFAULT_ENDPOINT,
+    DEFAULT_TIMEOUT_S,
+    USER_AGENT,
+    base_url,
+)
+from confplane.client.dingtalk.credentials import (
+    DEFAULT_REFRESH_MARGIN_S,
+    Credentials,
+    StaticToken,
+    TokenCache,
+)
+from confplane.client.dingtalk.errors import INVALID_AUTHENTICATION, DingTalkError
+from confplane.client.dingtalk.paging import DEFAULT_PAGE_SIZE, PageWalk
+from confplane.wire import models as w
+
+T = TypeVar("T")
+
+
+class AsyncDingTalkClient:
+    """Every conference operation confplane serves, plus the two token calls.
+
+    API errors raise :class:`DingTalkError`; a server that cannot be reached raises
+    ``httpx.TransportError``. With app or suite credentials the client fetches its own
+    access token and replaces it before it expires.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials | None = None,
+        *,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN_S,
+        clock: Callable[[], float] = time.monotonic,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.endpoint = base_url(endpoint)
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._tokens = TokenCache(refresh_margin, clock)
+        self._token_lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncDingTalkClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    async def _send(self, call: ops.Call[T], token: str | None) -> T:
+        response = await self._http.request(
+            call.method,
+            self.endpoint + call.path,
+            params=call.params(),
+            content=call.content(),
+            headers={**call.headers(token), "user-agent": USER_AGENT},
+        )
+        return call.read(response.status_code, response.headers, await response.aread())
+
+    async def _token(self) -> tuple[str, bool]:
+        """A token to send, and whether it was fetched just now."""
+        creds = self.credentials
+        if creds is None:
+            raise ValueError("this client has no credentials; pass AppCredentials or others")
+        if isinstance(creds, StaticToken):
+            return creds.access_token, True
+        async with self._token_lock:
+            cached = self._tokens.get()
+            if cached is not None:
+                return cached, False
+            requested_at = self._tokens.clock()
+            return self._tokens.put(await self._send(creds.token_call(), None), requested_at), True
+
+    async def call(self, call: ops.Call[T]) -> T:
+        """Send one operation, with a token if it needs one."""
+        if not call.authenticated:
+            return await self._send(call, None)
+        token, fresh = await self._token()
+        try:
+            return await self._send(call, token)
+        except DingTalkError as err:
+            # A cached token the server no longer knows (restarted, revoked): fetch a
+            # new one once. The call was refused before it did anything, so resending
+            # is safe even for writes.
+            if err.code != INVALID_AUTHENTICATION or fresh:
+                raise
+        async with self._token_lock:
+            if self._tokens.get() == token:
+                self._tokens.clear()
+        token, _ = await self._token()
+        return await self._send(call, token)
+
+    async def access_token(self) -> str:
+        """The token the next call would carry (fetched or refreshed if needed)."""
+        return (await self._token())[0]
+
+    # -- oauth2_1_0 ---------------------------------------------------------------
+
+    async def get_access_token(self, app_key: str, app_secret: str) -> w.AccessTokenResponse:
+        return await self.call(ops.get_access_token(app_key, app_secret))
+
+    async def get_corp_access_token(
+        self, suite_key: str, suite_secret: str, auth_corp_id: str, suite_ticket: str
+    ) -> w.AccessTokenResponse:
+        return await self.call(
+            ops.get_corp_access_token(suite_key, suite_secret, auth_corp_id, suite_ticket)
+        )
+
+    # -- conference_1_0 -------------------------------------------------------------
+
+    async def create_video_conference(
+        self,
+        user_id: str,
+        conf_title: str,
+        *,
+        invite_user_ids: Sequence[str] | None = None,
+        invite_caller: bool | None = None,
+    ) -> w.CreateVideoConferenceResponse:
+        return await self.call(
+            ops.create_video_conference(user_id, conf_title, invite_user_ids, invite_caller)
+        )
+
+    async def mute_members(
+        self,
+        conference_id: str,
+        union_id: str,
+        *,
+        action: str = "mute",
+        participant_id: str | None = None,
+    ) -> w.SuccessResponse:
+        return await self.call(ops.mute_members(conference_id, action, union_id, participant_id))
+
+    async def lock_conference(self, conference_id: str, action: str = "lock") -> w.SuccessResponse:
+        return await self.call(ops.lock_conference(conference_id, action))
+
+    async def query_conference_info_batch(
+        self, conference_ids: Sequence[str]
+    ) -> w.QueryConferenceInfoBatchResponse:
+        return await self.call(ops.query_conference_info_batch(conference_ids))
+
+    async def query_conference_members(
+        self,
+        conference_id: str,
+        *,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> w.QueryConferenceMembersResponse:
+        return await self.call(ops.query_conference_members(conference_id, next_token, max_results))
+
+    async def iter_conference_members(
+        self, conference_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> AsyncIterator[w.QueryConferenceMembersResponse]:
+        """Page after page of members (at most ``limit`` in all), as they arrive."""
+        walk = PageWalk(page_size, limit)
+        while not walk.done:
+            page = await self.query_conference_members(
+                conference_id, next_token=walk.next_token, max_results=walk.max_results()
+            )
+            taken = walk.advance(page.member_models, page.next_token)
+            yield msgspec.structs.replace(page, member_models=taken)
+
+    async def query_org_conference_list(
+        self, *, next_token: str | None = None, max_results: int | None = None
+    ) -> w.QueryOrgConferenceListResponse:
+        return await self.call(ops.query_org_conference_list(next_token, max_results))
+
+    async def iter_org_conferences(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> AsyncIterator[w.QueryOrgConferenceListResponse]:
+        """Page after page of the org's meetings in progress (at most ``limit`` in all)."""
+        walk = PageWalk(page_size, limit)
+        while not walk.done:
+            page = await self.query_org_conference_list(
+                next_token=walk.next_token, max_results=walk.max_results()
+            )
+            taken = walk.advance(page.on_going_conf_list, page.next_token)
+            yield msgspec.structs.replace(page, on_going_conf_list=taken)
+
+    async def close_video_conference(
+        self, conference_id: str, union_id: str
+    ) -> w.CloseVideoConferenceResponse:
+        return await self.call(ops.close_video_conference(conference_id, union_id))

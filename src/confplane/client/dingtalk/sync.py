@@ -1,0 +1,202 @@
+"""The blocking client of the DingTalk conference API (confplane or the real service)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+import httpx
+import msgspec
+
+from confplane.client.dingtalk import operations as ops
+from confplane.client.dingtalk.config import (
+    DEFAULT_ENDPOINT,
+    DEFAULT_TIMEOUT_S,
+    USER_AGENT,
+    base_url,
+)
+from confplane.client.dingtalk.credentials import (
+    DEFAULT_REFRESH_MARGIN_S,
+    Credentials,
+    StaticToken,
+    TokenCache,
+)
+from confplane.client.dingtalk.errors import INVALID_AUTHENTICATION, DingTalkError
+from confplane.client.dingtalk.paging import DEFAULT_PAGE_SIZE, PageWalk
+from confplane.wire import models as w
+
+T = TypeVar("T")
+
+
+class DingTalkClient:
+    """Every conference operation confplane serves, plus the two token calls.
+
+    API errors raise :class:`DingTalkError`; a server that cannot be reached raises
+    ``httpx.TransportError``. With app or suite credentials the client fetches its own
+    access token and replaces it before it expires.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials | None = None,
+        *,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        refresh_margin: float = DEFAULT_REFRESH_MARGIN_S,
+        clock: Callable[[], float] = time.monotonic,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.endpoint = base_url(endpoint)
+        self._owns_http = http is None
+        self._http = http or httpx.Client(timeout=timeout)
+        self._tokens = TokenCache(refresh_margin, clock)
+        self._token_lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> DingTalkClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _send(self, call: ops.Call[T], token: str | None) -> T:
+        response = self._http.request(
+            call.method,
+            self.endpoint + call.path,
+            params=call.params(),
+            content=call.content(),
+            headers={**call.headers(token), "user-agent": USER_AGENT},
+        )
+        return call.read(response.status_code, response.headers, response.read())
+
+    def _token(self) -> tuple[str, bool]:
+        """A token to send, and whether it was fetched just now."""
+        creds = self.credentials
+        if creds is None:
+            raise ValueError("this client has no credentials; pass AppCredentials or others")
+        if isinstance(creds, StaticToken):
+            return creds.access_token, True
+        with self._token_lock:
+            cached = self._tokens.get()
+            if cached is not None:
+                return cached, False
+            requested_at = self._tokens.clock()
+            return self._tokens.put(self._send(creds.token_call(), None), requested_at), True
+
+    def call(self, call: ops.Call[T]) -> T:
+        """Send one operation, with a token if it needs one."""
+        if not call.authenticated:
+            return self._send(call, None)
+        token, fresh = self._token()
+        try:
+            return self._send(call, token)
+        except DingTalkError as err:
+            # A cached token the server no longer knows (restarted, revoked): fetch a
+            # new one once. The call was refused before it did anything, so resending
+            # is safe even for writes.
+            if err.code != INVALID_AUTHENTICATION or fresh:
+                raise
+        with self._token_lock:
+            if self._tokens.get() == token:
+                self._tokens.clear()
+        token, _ = self._token()
+        return self._send(call, token)
+
+    def access_token(self) -> str:
+        """The token the next call would carry (fetched or refreshed if needed)."""
+        return self._token()[0]
+
+    # -- oauth2_1_0 ---------------------------------------------------------------
+
+    def get_access_token(self, app_key: str, app_secret: str) -> w.AccessTokenResponse:
+        return self.call(ops.get_access_token(app_key, app_secret))
+
+    def get_corp_access_token(
+        self, suite_key: str, suite_secret: str, auth_corp_id: str, suite_ticket: str
+    ) -> w.AccessTokenResponse:
+        return self.call(
+            ops.get_corp_access_token(suite_key, suite_secret, auth_corp_id, suite_ticket)
+        )
+
+    # -- conference_1_0 -------------------------------------------------------------
+
+    def create_video_conference(
+        self,
+        user_id: str,
+        conf_title: str,
+        *,
+        invite_user_ids: Sequence[str] | None = None,
+        invite_caller: bool | None = None,
+    ) -> w.CreateVideoConferenceResponse:
+        return self.call(
+            ops.create_video_conference(user_id, conf_title, invite_user_ids, invite_caller)
+        )
+
+    def mute_members(
+        self,
+        conference_id: str,
+        union_id: str,
+        *,
+        action: str = "mute",
+        participant_id: str | None = None,
+    ) -> w.SuccessResponse:
+        return self.call(ops.mute_members(conference_id, action, union_id, participant_id))
+
+    def lock_conference(self, conference_id: str, action: str = "lock") -> w.SuccessResponse:
+        return self.call(ops.lock_conference(conference_id, action))
+
+    def query_conference_info_batch(
+        self, conference_ids: Sequence[str]
+    ) -> w.QueryConferenceInfoBatchResponse:
+        return self.call(ops.query_conference_info_batch(conference_ids))
+
+    def query_conference_members(
+        self,
+        conference_id: str,
+        *,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> w.QueryConferenceMembersResponse:
+        return self.call(ops.query_conference_members(conference_id, next_token, max_results))
+
+    def iter_conference_members(
+        self, conference_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> Iterator[w.QueryConferenceMembersResponse]:
+        """Page after page of members (at most ``limit`` in all), as they arrive."""
+        walk = PageWalk(page_size, limit)
+        while not walk.done:
+            page = self.query_conference_members(
+                conference_id, next_token=walk.next_token, max_results=walk.max_results()
+            )
+            taken = walk.advance(page.member_models, page.next_token)
+            yield msgspec.structs.replace(page, member_models=taken)
+
+    def query_org_conference_list(
+        self, *, next_token: str | None = None, max_results: int | None = None
+    ) -> w.QueryOrgConferenceListResponse:
+        return self.call(ops.query_org_conference_list(next_token, max_results))
+
+    def iter_org_conferences(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> Iterator[w.QueryOrgConferenceListResponse]:
+        """Page after page of the org's meetings in progress (at most ``limit`` in all)."""
+        walk = PageWalk(page_size, limit)
+        while not walk.done:
+            page = self.query_org_conference_list(
+                next_token=walk.next_token, max_results=walk.max_results()
+            )
+            taken = walk.advance(page.on_going_conf_list, page.next_token)
+            yield msgspec.structs.replace(page, on_going_conf_list=taken)
+
+    def close_video_conference(
+        self, conference_id: str, union_id: str
+    ) -> w.CloseVideoConferenceResponse:
+        return self.call(ops.close_video_conference(conference_id, union_id))
