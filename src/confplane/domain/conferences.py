@@ -126,11 +126,18 @@ class ConferenceService:
     # -- lookups --------------------------------------------------------------
 
     async def _owned(
-        self, conn: Connection, principal: Principal, conference_id: str
+        self,
+        conn: Connection,
+        principal: Principal,
+        conference_id: str,
+        *,
+        for_update: bool = False,
     ) -> Conference:
         if not conference_id:
             raise MissingConferenceId("conferenceId is missing")
-        conference = await store.conference_by_public_id(conn, conference_id)
+        conference = await store.conference_by_public_id(
+            conn, conference_id, for_update=for_update
+        )
         if conference is None:
             raise ConferenceNotFound(f"conference {conference_id} not found")
         if conference.org_id != principal.org_id:
@@ -138,7 +145,8 @@ class ConferenceService:
         return conference
 
     async def _live(self, conn: Connection, principal: Principal, conference_id: str) -> Conference:
-        conference = await self._owned(conn, principal, conference_id)
+        """A meeting that has not ended, locked for the rest of the write transaction."""
+        conference = await self._owned(conn, principal, conference_id, for_update=True)
         if conference.status == ConferenceStatus.ENDED:
             raise ConferenceEnded(f"conference {conference_id} has ended")
         return conference
@@ -299,7 +307,7 @@ class ConferenceService:
             raise InvalidParams("unionId is required")
         now = now_ms()
         async with self._db.write() as conn:
-            conference = await self._owned(conn, principal, conference_id)
+            conference = await self._owned(conn, principal, conference_id, for_update=True)
             user = await users_store.user_by_union_id(conn, union_id)
             if user is None or user.org_id != principal.org_id:
                 raise UnknownUser(f"unionId {union_id} is not a user of this org")

@@ -44,7 +44,8 @@ class PresenceService:
         self._conferences = conferences
 
     async def _conference(self, conn: Connection, conference_id: str) -> Conference:
-        conference = await store.conference_by_public_id(conn, conference_id)
+        """A live meeting, locked until commit so joins and closes of it take turns."""
+        conference = await store.conference_by_public_id(conn, conference_id, for_update=True)
         if conference is None:
             raise ConferenceNotFound(f"conference {conference_id} not found")
         if conference.status == ConferenceStatus.ENDED:
@@ -124,14 +125,16 @@ class PresenceService:
         """A device leaves; its member leaves with the last of their devices."""
         now = now_ms()
         async with self._db.write() as conn:
+            found = await self._active_device(conn, participant_id)
+            # Meeting first, then device: the lock order of join and close, so no deadlock.
+            conference = await store.conference_by_pk(conn, found.conference_pk, for_update=True)
+            assert conference is not None
             device = await self._active_device(conn, participant_id)
             await store.update_devices(
                 conn, participant_id=participant_id, active=False, left_at=now
             )
             remaining = await store.active_devices_of_member(conn, device.member_id)
             if not remaining:
-                conference = await store.conference_by_pk(conn, device.conference_pk)
-                assert conference is not None
                 member = await store.member_by_union_id(conn, conference.id, device.union_id)
                 assert member is not None
                 await store.update_member(

@@ -75,15 +75,24 @@ async def insert_conference(conn: AsyncConnection, **values: Any) -> Conference:
     return _conference(result.one())
 
 
-async def conference_by_public_id(conn: AsyncConnection, conference_id: str) -> Conference | None:
-    row = (
-        await conn.execute(select(conferences).where(conferences.c.conference_id == conference_id))
-    ).first()
+async def conference_by_public_id(
+    conn: AsyncConnection, conference_id: str, *, for_update: bool = False
+) -> Conference | None:
+    """``for_update`` holds the meeting's row until commit: writes to one meeting queue up."""
+    query = select(conferences).where(conferences.c.conference_id == conference_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
     return None if row is None else _conference(row)
 
 
-async def conference_by_pk(conn: AsyncConnection, pk: int) -> Conference | None:
-    row = (await conn.execute(select(conferences).where(conferences.c.id == pk))).first()
+async def conference_by_pk(
+    conn: AsyncConnection, pk: int, *, for_update: bool = False
+) -> Conference | None:
+    query = select(conferences).where(conferences.c.id == pk)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
     return None if row is None else _conference(row)
 
 

@@ -11,9 +11,12 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from confplane.domain.errors import Conflict
 
 # The connection type every store query takes; the domain names it through here.
 Connection = AsyncConnection
@@ -65,13 +68,20 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction that is committed before the block's caller answers anyone."""
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
+        """A transaction that is committed before the block's caller answers anyone.
+
+        A unique key hit by a concurrent writer (two processes creating the same user)
+        is a Conflict, not a crash.
+        """
+        try:
+            if self._write_lock is None:
+                async with self.engine.begin() as conn:
+                    yield conn
+                return
+            async with self._write_lock, self.engine.begin() as conn:
                 yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        except IntegrityError as exc:
+            raise Conflict("a record with the same key already exists") from exc
 
     async def migrate(self) -> None:
         """Bring the schema to the newest version (Alembic, run on our own connection)."""
