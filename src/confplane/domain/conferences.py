@@ -135,9 +135,7 @@ class ConferenceService:
     ) -> Conference:
         if not conference_id:
             raise MissingConferenceId("conferenceId is missing")
-        conference = await store.conference_by_public_id(
-            conn, conference_id, for_update=for_update
-        )
+        conference = await store.conference_by_public_id(conn, conference_id, for_update=for_update)
         if conference is None:
             raise ConferenceNotFound(f"conference {conference_id} not found")
         if conference.org_id != principal.org_id:
@@ -425,7 +423,3 @@ class ConferenceService:
     def check_capacity(self, conference: Conference) -> None:
         if conference.member_count >= self.max_members:
             raise ParticipantLimit(f"conference holds at most {self.max_members} members")
-
-
-def member_is_present(member: Member) -> bool:
-    return member.attend_status == AttendStatus.IN_MEETING
