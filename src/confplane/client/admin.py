@@ -1,4 +1,7 @@
-"""A small synchronous client of confplane's admin API (/confplane/v1/admin)."""
+"""A small synchronous client of confplane's admin API (/confplane/v1/admin).
+
+The admin API is confplane's own extension: it does not exist on the real service.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,17 @@ from typing import Any
 
 import httpx
 
+from confplane.client.dingtalk.errors import DingTalkError, error_from_answer
 
-class AdminError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+
+class AdminError(DingTalkError):
+    """An admin API error; its body has DingTalk's shape, so it is a DingTalkError too."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str = "") -> None:
+        super().__init__(code, message, status=status, request_id=request_id)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.message}"
 
 
 class AdminClient:
@@ -34,10 +41,24 @@ class AdminClient:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http.request(method, path, json=body)
-        data = response.json()
         if response.status_code >= 400:
-            raise AdminError(response.status_code, data.get("code", ""), data.get("message", ""))
-        return data
+            err = error_from_answer(response.status_code, response.headers, response.content)
+            raise AdminError(err.status, err.code, err.message, err.request_id)
+        try:
+            return response.json()
+        except ValueError:
+            raise AdminError(
+                response.status_code, "InvalidResponse", "the answer is not JSON"
+            ) from None
+
+    def get_org(self, corp_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/orgs/{corp_id}"))
+
+    def get_app(self, app_key: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/apps/{app_key}"))
+
+    def get_user(self, union_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/users/{union_id}"))
 
     def create_org(self, name: str, corp_id: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"name": name}
