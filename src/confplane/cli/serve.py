@@ -1,4 +1,4 @@
-"""The ``confplane`` command."""
+"""``confplane serve``: run the server."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ import typer
 
 from confplane.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Settings
 
-app = typer.Typer(help="confplane: a meeting control plane speaking DingTalk's conference API.")
 
-
-@app.callback()
-def _root() -> None:
-    """Keep sub-commands explicit (``confplane serve``)."""
-
-
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(envvar="CONFPLANE_HOST", help="Address to listen on.")] = (
         DEFAULT_HOST
@@ -71,7 +63,3 @@ def serve(
         token_lifetime_s=token_lifetime,
     )
     run(settings, log_level=log_level, workers=workers)
-
-
-def main() -> None:
-    app()
