@@ -11,9 +11,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from confplane.domain.errors import Conflict
@@ -24,6 +24,9 @@ Connection = AsyncConnection
 __all__ = ["Connection", "Database", "async_url"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Connections per server process.
+SQLITE_POOL_SIZE = 8
+POSTGRES_POOL_SIZE = 20
 
 
 def async_url(url: str) -> str:
@@ -42,10 +45,15 @@ class Database:
     def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
-        if not self.is_sqlite:
-            kwargs.update(pool_size=20, max_overflow=20)
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        # A fixed set of connections and no overflow: an overflow connection is closed as
+        # soon as it is returned to a full pool, so under steady load every request paid
+        # for a new connection (a thread, the PRAGMAs and a schema parse on SQLite; a
+        # backend process on PostgreSQL). Requests past the pool wait for a connection.
+        # Nothing holds one connection while asking for another, so waiting cannot deadlock.
+        pool_size = SQLITE_POOL_SIZE if self.is_sqlite else POSTGRES_POOL_SIZE
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=0
+        )
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
