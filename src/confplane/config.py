@@ -22,6 +22,12 @@ class Settings:
     max_members: int = 200_000
     token_lifetime_s: int = 7200
     sqlite_synchronous: str = "FULL"
+    # Devices: how often a device must send a frame (it is dropped after three silent
+    # intervals), and how long a dropped device keeps its place to resume.
+    device_heartbeat_s: float = 15.0
+    device_grace_s: float = 30.0
+    # Fan-out between server processes; None means one process (in-process fan-out).
+    redis_url: str | None = None
 
     @property
     def resolved_database_url(self) -> str:

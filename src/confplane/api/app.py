@@ -14,15 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from confplane.api import responses
-from confplane.api.routes import admin_routes, api_routes
+from confplane.api.devices import ws_url
+from confplane.api.routes import admin_routes, api_routes, device_routes
 from confplane.api.services import Services
 from confplane.config import Settings
 from confplane.demo import seed_demo
+from confplane.devices.fanout import Fanout, LocalFanout, RedisFanout
+from confplane.devices.hub import Hub
 from confplane.domain.auth import AuthService
+from confplane.domain.commands import CommandLog
 from confplane.domain.conferences import ConferenceService
 from confplane.domain.directory import DirectoryService
 from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
+from confplane.domain.tickets import TicketCodec, TicketService
 from confplane.store import meta
 from confplane.store.database import Database
 from confplane.wire.errors import NOT_FOUND, SYSTEM_ERROR, WireError
@@ -49,19 +54,38 @@ async def build_services(settings: Settings) -> Services:
     await db.migrate()
     async with db.write() as conn:
         key = await meta.get_or_create(conn, "cursor_key", secrets.token_hex(32))
+        ticket_key = await meta.get_or_create(conn, "ticket_key", secrets.token_hex(32))
     conferences = ConferenceService(
         db,
         CursorCodec(bytes.fromhex(key)),
         public_url=settings.resolved_public_url,
         max_members=settings.max_members,
     )
+    presence = PresenceService(db, conferences)
+    hub = Hub(
+        presence,
+        CommandLog(db),
+        heartbeat_s=settings.device_heartbeat_s,
+        grace_s=settings.device_grace_s,
+    )
+    fanout: Fanout = (
+        RedisFanout(hub, settings.redis_url) if settings.redis_url else LocalFanout(hub)
+    )
+    conferences.notifier = fanout
     return Services(
         db=db,
         auth=AuthService(db, settings.token_lifetime_s),
         directory=DirectoryService(db),
         conferences=conferences,
-        presence=PresenceService(db, conferences),
+        presence=presence,
         admin_token=admin_token(settings),
+        tickets=TicketService(
+            db,
+            TicketCodec(bytes.fromhex(ticket_key)),
+            device_url=ws_url(settings.resolved_public_url),
+        ),
+        hub=hub,
+        fanout=fanout,
     )
 
 
@@ -94,13 +118,17 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
         token_file = Path(settings.data_dir) / "admin-token"
         if not settings.admin_token:
             announce(f"admin token: in {token_file}")
+        await services.fanout.start()
+        await services.hub.start()
         try:
             yield
         finally:
+            await services.hub.stop()
+            await services.fanout.close()
             await services.db.close()
 
     return Starlette(
-        routes=[*api_routes(), *admin_routes()],
+        routes=[*api_routes(), *admin_routes(), *device_routes()],
         lifespan=lifespan,
         exception_handlers={
             HTTPException: _http_exception,

@@ -47,6 +47,28 @@ async def lock_conference(call: Call) -> w.SuccessResponse:
     return w.SuccessResponse(success=True)
 
 
+async def kick_members(call: Call) -> w.SuccessResponse:
+    req = await call.body(w.KickMembersRequest)
+    await call.services.conferences.kick(
+        call.principal,
+        call.path("conferenceId"),
+        targets=[(u.union_id, u.participant_id) for u in req.user_list],
+        forbid_rejoin=bool(req.forbidden_rejoin),
+    )
+    return w.SuccessResponse(success=True)
+
+
+async def cohosts(call: Call) -> w.SuccessResponse:
+    req = await call.body(w.CohostsRequest)
+    await call.services.conferences.set_cohosts(
+        call.principal,
+        call.path("conferenceId"),
+        action=req.action,
+        union_ids=[u.union_id for u in req.user_list],
+    )
+    return w.SuccessResponse(success=True)
+
+
 async def query_conference_info_batch(call: Call) -> w.QueryConferenceInfoBatchResponse:
     req = await call.body(w.QueryConferenceInfoBatchRequest)
     views = await call.services.conferences.query_batch(call.principal, req.conference_id_list)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from confplane.api import admin, conference, health, oauth
+from confplane.api import admin, conference, devices, health, oauth
 from confplane.api.endpoint import admin as admin_endpoint
 from confplane.api.endpoint import operation
+from confplane.devices import protocol
+from confplane.devices.session import DeviceEndpoint
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
 from confplane.wire.errors import Op
 
@@ -66,6 +68,16 @@ def api_routes() -> list[Route]:
             f"{CONF}/{ID}/lock", "POST", operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)
         ),
         _route(
+            f"{CONF}/{ID}/members/kick",
+            "POST",
+            operation(Op.KICK, WRITE_SCOPE, conference.kick_members),
+        ),
+        _route(
+            f"{CONF}/{ID}/coHosts/set",
+            "POST",
+            operation(Op.COHOSTS, WRITE_SCOPE, conference.cohosts),
+        ),
+        _route(
             f"{CONF}/{ID}/members",
             "GET",
             operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members),
@@ -107,3 +119,16 @@ def admin_routes() -> list[Route]:
     routes = [_route(ADMIN + path, method, admin_endpoint(fn)) for path, method, fn in table]
     # Liveness needs no token; it is last so it pays the full route lookup, like the rest.
     return [*routes, _route(HEALTH, "GET", health.health)]
+
+
+def device_routes() -> list[BaseRoute]:
+    """confplane's device extension: join tickets (an app's token, Write permission) and
+    the WebSocket devices hold (docs/device-protocol.md)."""
+    return [
+        _route(
+            "/confplane/v1/conferences/{conferenceId:segment}/join-tickets",
+            "POST",
+            operation(Op.JOIN_TICKET, WRITE_SCOPE, devices.create_join_ticket),
+        ),
+        WebSocketRoute(protocol.PATH, DeviceEndpoint()),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from confplane.domain import ids
+from confplane.domain import commands, events, ids
 from confplane.domain.clock import now_ms
 from confplane.domain.errors import (
     ConferenceEnded,
@@ -263,17 +263,15 @@ class ConferenceService:
                     mic_status=int(mic),
                     host_muted=muting,
                 )
+            if devices:
+                command = await commands.record(
+                    conn,
+                    conference,
+                    events.MUTE if muting else events.UNMUTE,
+                    tuple(d.participant_id for d in devices),
+                )
         if devices:
-            await self.notifier.publish(
-                [
-                    Command(
-                        kind="mute" if muting else "unmute",
-                        conference_pk=conference.id,
-                        conference_id=conference.conference_id,
-                        participant_ids=tuple(d.participant_id for d in devices),
-                    )
-                ]
-            )
+            await self.notifier.publish([command])
 
     # -- LockConference --------------------------------------------------------
 
@@ -287,16 +285,110 @@ class ConferenceService:
             conference = await self._live(conn, principal, conference_id)
             if conference.locked != locking:
                 await store.update_conference(conn, conference.id, locked=locking)
+                command = await commands.record(
+                    conn, conference, events.LOCKED if locking else events.UNLOCKED
+                )
         if conference.locked != locking:
-            await self.notifier.publish(
-                [
-                    Command(
-                        kind="locked" if locking else "unlocked",
-                        conference_pk=conference.id,
-                        conference_id=conference.conference_id,
+            await self.notifier.publish([command])
+
+    # -- KickMembers -----------------------------------------------------------
+
+    async def kick(
+        self,
+        principal: Principal,
+        conference_id: str,
+        *,
+        targets: Sequence[tuple[str, str | None]],
+        forbid_rejoin: bool,
+    ) -> None:
+        """Remove users (every device of each, or the one participantId) from the meeting."""
+        if not targets:
+            raise InvalidParams("userList must name at least one user")
+        if any(not union_id for union_id, _ in targets):
+            raise InvalidParams("userList[].unionId is required")
+        now = now_ms()
+        recorded: list[Command] = []
+        async with self._db.write() as conn:
+            conference = await self._live(conn, principal, conference_id)
+            for union_id, participant_id in targets:
+                member = await store.member_by_union_id(conn, conference.id, union_id)
+                if member is None:
+                    raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
+                devices = await store.active_devices_of_member(conn, member.id)
+                if participant_id:
+                    kicked = [d for d in devices if d.participant_id == participant_id]
+                    if not kicked:
+                        raise InvalidParams(
+                            f"participantId {participant_id} is not a device of {union_id} "
+                            "in this conference"
+                        )
+                else:
+                    kicked = devices
+                for device in kicked:
+                    await store.update_devices(
+                        conn, participant_id=device.participant_id, active=False, left_at=now
                     )
-                ]
-            )
+                values: dict[str, object] = {}
+                if len(kicked) == len(devices) and member.attend_status == AttendStatus.IN_MEETING:
+                    values.update(
+                        attend_status=int(AttendStatus.KICKED),
+                        leave_time=now,
+                        duration_ms=member.duration_at(now),
+                        present_since=None,
+                    )
+                if forbid_rejoin:
+                    values["rejoin_forbidden"] = True
+                if values:
+                    await store.update_member(conn, member.id, **values)
+                if kicked:
+                    recorded.append(
+                        await commands.record(
+                            conn,
+                            conference,
+                            events.KICKED,
+                            tuple(d.participant_id for d in kicked),
+                            {"forbidden_rejoin": forbid_rejoin},
+                        )
+                    )
+        if recorded:
+            await self.notifier.publish(recorded)
+
+    # -- Cohosts ---------------------------------------------------------------
+
+    async def set_cohosts(
+        self, principal: Principal, conference_id: str, *, action: str, union_ids: Sequence[str]
+    ) -> None:
+        if not action:
+            raise InvalidParams("action is required")
+        if action not in ("add", "remove"):
+            raise InvalidCommand(f"action must be add or remove, not {action!r}")
+        if not union_ids:
+            raise InvalidParams("userList must name at least one user")
+        if any(not u for u in union_ids):
+            raise InvalidParams("userList[].unionId is required")
+        adding = action == "add"
+        recorded: list[Command] = []
+        async with self._db.write() as conn:
+            conference = await self._live(conn, principal, conference_id)
+            for union_id in dict.fromkeys(union_ids):
+                member = await store.member_by_union_id(conn, conference.id, union_id)
+                if member is None:
+                    raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
+                if adding and member.host:
+                    raise InvalidParams("the host cannot also be a co-host")
+                if member.co_host == adding:
+                    continue
+                await store.update_member(conn, member.id, co_host=adding)
+                recorded.append(
+                    await commands.record(
+                        conn,
+                        conference,
+                        events.ROLE_CHANGED,
+                        data={"union_id": union_id, "host": member.host, "co_host": adding},
+                    )
+                )
+        if recorded:
+            await self.notifier.publish(recorded)
 
     # -- CloseVideoConference --------------------------------------------------
 
@@ -318,16 +410,10 @@ class ConferenceService:
             await store.update_conference(
                 conn, conference.id, status=int(ConferenceStatus.ENDED), end_time=now
             )
-        await self.notifier.publish(
-            [
-                Command(
-                    kind="closed",
-                    conference_pk=conference.id,
-                    conference_id=conference.conference_id,
-                    data={"reason": "the host closed the meeting"},
-                )
-            ]
-        )
+            command = await commands.record(
+                conn, conference, events.CLOSED, data={"reason": "the host closed the meeting"}
+            )
+        await self.notifier.publish([command])
 
     # -- QueryConferenceInfoBatch ---------------------------------------------
 

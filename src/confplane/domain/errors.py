@@ -81,3 +81,28 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """An admin resource that already exists."""
+
+
+class InvalidTicket(DomainError):
+    """A device's join ticket is forged, malformed, expired or for another meeting.
+
+    ``reason`` is one of ``malformed``, ``forged``, ``expired``, ``other_meeting``.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class WrongMeetingPassword(DomainError):
+    """A guest named a roomCode that does not exist or a wrong conferencePassword."""
+
+
+class DeviceGone(DomainError):
+    """A device asked to resume but is no longer in the meeting: the meeting closed, the
+    host kicked it, or it left (its grace period ran out)."""
+
+    def __init__(self, detail: str, *, conference_pk: int, conference_id: str) -> None:
+        super().__init__(detail)
+        self.conference_pk = conference_pk
+        self.conference_id = conference_id

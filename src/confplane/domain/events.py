@@ -6,12 +6,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# Command kinds, as devices receive them.
+MUTE = "mute"
+UNMUTE = "unmute"
+KICKED = "kicked"
+LOCKED = "locked"
+UNLOCKED = "unlocked"
+CLOSED = "closed"
+ROLE_CHANGED = "role_changed"
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
     """One instruction for some devices of one meeting.
 
-    ``participant_ids`` None means every device in the meeting.
+    ``participant_ids`` None means every device in the meeting. ``seq`` is the meeting's
+    sequence number, taken in the transaction that made the change (0: not recorded).
     """
 
     kind: str
@@ -19,6 +29,7 @@ class Command:
     conference_id: str
     participant_ids: tuple[str, ...] | None = None
     data: dict[str, object] = field(default_factory=dict)
+    seq: int = 0
 
 
 class Notifier(Protocol):

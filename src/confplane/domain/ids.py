@@ -39,3 +39,7 @@ def union_id() -> str:
 def digest(secret: str) -> str:
     """Secrets and tokens are stored as SHA-256 digests, never in clear."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def resume_token() -> str:
+    return secrets.token_urlsafe(24)

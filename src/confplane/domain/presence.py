@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from confplane.domain import ids
@@ -11,10 +12,13 @@ from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceLocked,
     ConferenceNotFound,
+    DeviceGone,
     InvalidParams,
+    InvalidTicket,
     NotFound,
     RejoinForbidden,
     UnknownUser,
+    WrongMeetingPassword,
 )
 from confplane.domain.model import (
     AttendStatus,
@@ -24,11 +28,21 @@ from confplane.domain.model import (
     DeviceMedia,
     Member,
 )
+from confplane.store import commands as commands_store
 from confplane.store import conferences as store
+from confplane.store import devices as devices_store
 from confplane.store import directory as users_store
 from confplane.store.database import Connection, Database
 
 _MEDIA_VALUES = (int(DeviceMedia.CLOSED), int(DeviceMedia.OPEN))
+
+
+def _check_media(mic: int, camera: int) -> None:
+    if mic not in _MEDIA_VALUES or camera not in _MEDIA_VALUES:
+        raise InvalidParams("micStatus and cameraStatus must be 1 (closed) or 2 (open)")
+
+
+MAX_NICK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +50,20 @@ class Joined:
     conference: Conference
     member: Member
     device: Device
+    # The meeting's command sequence number when the device entered (or resumed).
+    seq: int = 0
+    # The secret a WebSocket device resumes with; None for simulated devices.
+    resume_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    """Who enters: a directory user, or a guest who exists only as a member."""
+
+    union_id: str
+    nick: str
+    job_number: str | None
+    outer_org: bool
 
 
 class PresenceService:
@@ -60,11 +88,13 @@ class PresenceService:
         mic: int = DeviceMedia.OPEN,
         camera: int = DeviceMedia.OPEN,
         pstn: bool = False,
+        resumable: bool = False,
     ) -> Joined:
-        """A device of a known user enters the meeting; the member is created if new."""
-        if mic not in _MEDIA_VALUES or camera not in _MEDIA_VALUES:
-            raise InvalidParams("micStatus and cameraStatus must be 1 (closed) or 2 (open)")
-        now = now_ms()
+        """A device of a known user enters the meeting; the member is created if new.
+
+        ``resumable`` devices (WebSocket ones) get a resume token.
+        """
+        _check_media(mic, camera)
         async with self._db.write() as conn:
             conference = await self._conference(conn, conference_id)
             if conference.locked:
@@ -72,57 +102,140 @@ class PresenceService:
             user = await users_store.user_by_union_id(conn, union_id)
             if user is None:
                 raise UnknownUser(f"unionId {union_id} is unknown")
-            member = await store.member_by_union_id(conn, conference.id, union_id)
-            if member is None:
-                self._conferences.check_capacity(conference)
-                member = await store.insert_member(
-                    conn,
-                    conference_pk=conference.id,
-                    union_id=user.union_id,
-                    nick=user.nick,
-                    job_number=user.job_number,
-                    attend_status=int(AttendStatus.IN_MEETING),
-                    join_time=now,
-                    present_since=now,
-                    outer_org=user.org_id != conference.org_id,
-                    pstn=pstn,
-                )
-                await store.add_member_count(conn, conference.id, 1)
-            elif member.attend_status != AttendStatus.IN_MEETING:
-                if await store.rejoin_forbidden(conn, member.id):
-                    raise RejoinForbidden(f"{union_id} may not rejoin this conference")
-                await store.update_member(
-                    conn,
-                    member.id,
-                    attend_status=int(AttendStatus.IN_MEETING),
-                    join_time=member.join_time or now,
-                    leave_time=None,
-                    present_since=now,
-                    reject_description=None,
-                    pstn=member.pstn or pstn,
-                )
-            if conference.status == ConferenceStatus.INITIALISED:
-                await store.update_conference(
-                    conn, conference.id, status=int(ConferenceStatus.STARTED), start_time=now
-                )
-            device = await store.insert_device(
-                conn,
-                participant_id=ids.participant_id(),
-                conference_pk=conference.id,
-                member_id=member.id,
-                union_id=union_id,
-                mic_status=int(mic),
-                camera_status=int(camera),
-                host_muted=False,
-                active=True,
-                joined_at=now,
+            person = _Person(
+                user.union_id, user.nick, user.job_number, user.org_id != conference.org_id
             )
-            member = await store.member_by_union_id(conn, conference.id, union_id) or member
-            conference = await store.conference_by_pk(conn, conference.id) or conference
-        return Joined(conference=conference, member=member, device=device)
+            return await self._enter(conn, conference, person, mic, camera, pstn, resumable)
 
-    async def leave(self, participant_id: str) -> None:
-        """A device leaves; its member leaves with the last of their devices."""
+    async def join_guest(
+        self,
+        room_code: str,
+        password: str,
+        nick: str,
+        *,
+        mic: int = DeviceMedia.OPEN,
+        camera: int = DeviceMedia.OPEN,
+    ) -> Joined:
+        """A guest enters with the meeting's roomCode and conferencePassword.
+
+        Guests are in no org: each guest join makes a new member (an outerOrgMember) with a
+        generated unionId; a guest's device comes back through resume, not a new join.
+        """
+        _check_media(mic, camera)
+        nick = nick.strip()
+        if not 1 <= len(nick) <= MAX_NICK:
+            raise InvalidParams(f"nick must be 1-{MAX_NICK} characters")
+        async with self._db.write() as conn:
+            conference = await devices_store.conference_by_room_code(
+                conn, room_code, for_update=True
+            )
+            # One answer for an unknown room and a wrong password: no probing for rooms.
+            if conference is None or not hmac.compare_digest(
+                password.encode(), conference.conference_password.encode()
+            ):
+                raise WrongMeetingPassword("roomCode or conferencePassword is wrong")
+            if conference.status == ConferenceStatus.ENDED:
+                raise ConferenceEnded(f"conference {conference.conference_id} has ended")
+            if conference.locked:
+                raise ConferenceLocked(f"conference {conference.conference_id} is locked")
+            person = _Person("guest" + ids.union_id()[5:], nick, None, True)
+            return await self._enter(conn, conference, person, mic, camera, False, True)
+
+    async def _enter(
+        self,
+        conn: Connection,
+        conference: Conference,
+        person: _Person,
+        mic: int,
+        camera: int,
+        pstn: bool,
+        resumable: bool,
+    ) -> Joined:
+        now = now_ms()
+        member = await store.member_by_union_id(conn, conference.id, person.union_id)
+        if member is not None and await store.rejoin_forbidden(conn, member.id):
+            raise RejoinForbidden(f"{person.union_id} may not rejoin this conference")
+        if member is None:
+            self._conferences.check_capacity(conference)
+            member = await store.insert_member(
+                conn,
+                conference_pk=conference.id,
+                union_id=person.union_id,
+                nick=person.nick,
+                job_number=person.job_number,
+                attend_status=int(AttendStatus.IN_MEETING),
+                join_time=now,
+                present_since=now,
+                outer_org=person.outer_org,
+                pstn=pstn,
+            )
+            await store.add_member_count(conn, conference.id, 1)
+        elif member.attend_status != AttendStatus.IN_MEETING:
+            await store.update_member(
+                conn,
+                member.id,
+                attend_status=int(AttendStatus.IN_MEETING),
+                join_time=member.join_time or now,
+                leave_time=None,
+                present_since=now,
+                reject_description=None,
+                pstn=member.pstn or pstn,
+            )
+        if conference.status == ConferenceStatus.INITIALISED:
+            await store.update_conference(
+                conn, conference.id, status=int(ConferenceStatus.STARTED), start_time=now
+            )
+        token = ids.resume_token() if resumable else None
+        device = await store.insert_device(
+            conn,
+            participant_id=ids.participant_id(),
+            conference_pk=conference.id,
+            member_id=member.id,
+            union_id=person.union_id,
+            mic_status=int(mic),
+            camera_status=int(camera),
+            host_muted=False,
+            active=True,
+            joined_at=now,
+            resume_hash=None if token is None else ids.digest(token),
+        )
+        member = await store.member_by_union_id(conn, conference.id, person.union_id) or member
+        conference = await store.conference_by_pk(conn, conference.id) or conference
+        seq = await commands_store.current_seq(conn, conference.id)
+        return Joined(conference, member, device, seq, token)
+
+    async def resume(self, participant_id: str, token: str) -> Joined:
+        """A WebSocket device comes back with its resume token; it gets a new one."""
+        async with self._db.write() as conn:
+            digest = await devices_store.resume_hash(conn, participant_id)
+            if digest is None or not hmac.compare_digest(digest, ids.digest(token)):
+                raise InvalidTicket("forged", "participantId and resumeToken do not match")
+            found = await store.device_by_participant_id(conn, participant_id)
+            assert found is not None
+            # Meeting first, then device: the lock order of join and close.
+            conference = await store.conference_by_pk(conn, found.conference_pk, for_update=True)
+            assert conference is not None
+            device = await store.device_by_participant_id(conn, participant_id)
+            assert device is not None
+            if conference.status == ConferenceStatus.ENDED or not device.active:
+                raise DeviceGone(
+                    f"participantId {participant_id} is no longer in the meeting",
+                    conference_pk=conference.id,
+                    conference_id=conference.conference_id,
+                )
+            member = await store.member_by_union_id(conn, conference.id, device.union_id)
+            assert member is not None
+            new_token = ids.resume_token()
+            await devices_store.set_resume_hash(conn, participant_id, ids.digest(new_token))
+            seq = await commands_store.current_seq(conn, conference.id)
+        return Joined(conference, member, device, seq, new_token)
+
+    async def leave(self, participant_id: str, *, resume_token_digest: str | None = None) -> bool:
+        """A device leaves; its member leaves with the last of their devices.
+
+        With ``resume_token_digest`` (a lost WebSocket device whose grace period ran out) it
+        leaves only if it has not resumed since, here or in another server process.
+        """
         now = now_ms()
         async with self._db.write() as conn:
             found = await self._active_device(conn, participant_id)
@@ -130,6 +243,10 @@ class PresenceService:
             conference = await store.conference_by_pk(conn, found.conference_pk, for_update=True)
             assert conference is not None
             device = await self._active_device(conn, participant_id)
+            if resume_token_digest is not None and resume_token_digest != (
+                await devices_store.resume_hash(conn, participant_id)
+            ):
+                return False
             await store.update_devices(
                 conn, participant_id=participant_id, active=False, left_at=now
             )
@@ -145,6 +262,7 @@ class PresenceService:
                     duration_ms=member.duration_at(now),
                     present_since=None,
                 )
+        return True
 
     async def report_media(
         self, participant_id: str, *, mic: int | None = None, camera: int | None = None

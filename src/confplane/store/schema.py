@@ -131,8 +131,25 @@ devices = Table(
     Column("active", Boolean, nullable=False),
     Column("joined_at", BigInteger, nullable=False),
     Column("left_at", BigInteger, nullable=True),
+    # SHA-256 of the secret a WebSocket device resumes with; NULL for simulated devices.
+    Column("resume_hash", String(64), nullable=True),
     Index("ix_devices_member", "member_id"),
     Index("ix_devices_conference_active", "conference_pk", "active"),
+)
+
+# Commands pushed to devices, kept so a device that reconnects gets what it missed.
+# (conference_pk, seq) is the per-meeting order; seq comes from conferences.seq.
+device_commands = Table(
+    "device_commands",
+    metadata,
+    Column("conference_pk", PK, ForeignKey("conferences.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    # JSON list of participantIds; NULL means every device in the meeting.
+    Column("targets", Text, nullable=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_device_commands_created_at", "created_at"),
 )
 
 server_meta = Table(

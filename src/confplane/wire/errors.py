@@ -32,6 +32,9 @@ class Op:
     QUERY_MEMBERS = "QueryConferenceMembers"
     QUERY_ORG_LIST = "QueryOrgConferenceList"
     CLOSE = "CloseVideoConference"
+    KICK = "KickMembers"
+    COHOSTS = "Cohosts"
+    JOIN_TICKET = "CreateJoinTicket"
     ADMIN = "Admin"
 
 

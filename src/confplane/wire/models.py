@@ -66,6 +66,25 @@ class LockConferenceRequest(Body):
     action: str
 
 
+class KickUser(Body):
+    union_id: str
+    participant_id: str | None = None
+
+
+class KickMembersRequest(Body):
+    user_list: list[KickUser]
+    forbidden_rejoin: bool | None = None
+
+
+class CohostUser(Body):
+    union_id: str
+
+
+class CohostsRequest(Body):
+    action: str
+    user_list: list[CohostUser]
+
+
 class QueryConferenceInfoBatchRequest(Body):
     conference_id_list: list[str]
 

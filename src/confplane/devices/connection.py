@@ -1,0 +1,164 @@
+"""One device's live WebSocket: a bounded outbox drained by a writer task, so a device
+that stops reading only ever blocks its own writer, never the hub or other devices."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from confplane.devices import protocol
+from confplane.devices.protocol import Close
+from confplane.domain import events
+from confplane.domain.events import Command
+
+log = logging.getLogger("confplane.devices")
+
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+# Frames waiting for a device that is not reading; past this it is disconnected.
+MAX_OUTBOX = 256
+# Flood control: a device may send RATE frames a second, in bursts of up to BURST.
+RATE = 20.0
+BURST = 60.0
+
+
+class Connection:
+    """What the hub knows of one connection. Slotted: there may be tens of thousands."""
+
+    __slots__ = (
+        "_send",
+        "close_sent",
+        "closing",
+        "closing_at",
+        "conference_id",
+        "conference_pk",
+        "digest",
+        "final",
+        "held",
+        "killed",
+        "last_seen",
+        "opened_at",
+        "outbox",
+        "participant_id",
+        "replaying",
+        "seq",
+        "task",
+        "tokens",
+        "writer",
+    )
+
+    def __init__(self, send: Send, now: float) -> None:
+        self._send = send
+        self.participant_id: str | None = None
+        self.conference_pk = 0
+        self.conference_id = ""
+        # The highest command seq this device has been sent (or was current at join).
+        self.seq = 0
+        self.digest: str | None = None
+        self.outbox: deque[str] | None = None
+        self.writer: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.opened_at = now
+        self.last_seen = now
+        self.tokens = BURST
+        self.replaying = False
+        self.held: list[tuple[Command, str]] | None = None
+        self.closing: tuple[int, str] | None = None
+        self.closing_at = 0.0
+        self.close_sent = False
+        # Set when the session ends for good (left, kicked, closed, replaced, refused):
+        # no grace period follows.
+        self.final = False
+        self.killed = False
+
+    # -- input -------------------------------------------------------------------
+
+    def allow(self, now: float) -> bool:
+        """Token bucket: False when the device sends faster than RATE for too long."""
+        self.tokens = min(BURST, self.tokens + (now - self.last_seen) * RATE)
+        self.last_seen = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+    # -- output ------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        """Queue one frame; never blocks. A device too far behind is disconnected."""
+        if self.closing is not None:
+            return
+        if self.outbox is None:
+            self.outbox = deque()
+        if len(self.outbox) >= MAX_OUTBOX:
+            log.info("device %s is not reading; disconnecting it", self.participant_id)
+            self.kill()
+            return
+        self.outbox.append(text)
+        if self.writer is None:
+            self.writer = asyncio.get_running_loop().create_task(self._drain())
+
+    def error(
+        self, code: str, message: str, *, ref: protocol.Ref = None, close: int | None = None
+    ) -> None:
+        self.send(protocol.encode(protocol.Error(code, message, ref, close)))
+        if close is not None:
+            self.end(close, code)
+
+    def push(self, command: Command, frame: str) -> None:
+        """Deliver a command unless this device already has it (or is still replaying)."""
+        if command.seq <= self.seq:
+            return
+        if self.replaying:
+            assert self.held is not None
+            self.held.append((command, frame))
+            return
+        self.take(command, frame)
+
+    def take(self, command: Command, frame: str) -> None:
+        self.seq = command.seq
+        self.send(frame)
+        if command.kind == events.CLOSED:
+            self.end(Close.GONE, str(command.data.get("reason", "the meeting was closed")), True)
+        elif command.kind == events.KICKED:
+            self.end(Close.FORBIDDEN, "kicked", True)
+
+    def end(self, code: int, reason: str, final: bool = False) -> None:
+        """Close after the frames already queued have gone out."""
+        self.final = self.final or final
+        if self.closing is not None:
+            return
+        self.closing = (code, reason[:120])
+        self.closing_at = asyncio.get_running_loop().time()
+        if self.writer is None:
+            self.writer = asyncio.get_running_loop().create_task(self._drain())
+
+    def kill(self) -> None:
+        """Drop a connection that cannot be written to: stop its writer and its session."""
+        if self.killed:
+            return
+        self.killed = True
+        self.closing = self.closing or (Close.SLOW_CONSUMER, "slow consumer")
+        if self.writer is not None:
+            self.writer.cancel()
+        if self.task is not None:
+            self.task.cancel()
+
+    async def _drain(self) -> None:
+        try:
+            while self.outbox:
+                text = self.outbox.popleft()
+                await self._send({"type": "websocket.send", "text": text})
+            if self.closing is not None and not self.close_sent:
+                self.close_sent = True
+                code, reason = self.closing
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        except (OSError, RuntimeError):
+            # The peer is gone; the session sees the disconnect and cleans up.
+            if self.outbox:
+                self.outbox.clear()
+        finally:
+            self.writer = None

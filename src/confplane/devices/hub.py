@@ -1,0 +1,316 @@
+"""This process's live devices, grouped by meeting, and delivery of commands to them.
+
+Order: every command carries its meeting's sequence number. A channel (one meeting's
+devices here) delivers seq N only after N-1; a notification that skips ahead makes the
+channel read the gap from the command log (the database is the truth, notifications only
+say "meeting X changed, seq N"). Each connection remembers the last seq it was sent, so a
+command is never sent twice, and a device that joins or resumes while commands are in
+flight gets them from the log in order before any newer one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from confplane.devices import protocol
+from confplane.devices.connection import Connection
+from confplane.devices.protocol import Close
+from confplane.domain.commands import REPLAY_SLICE, CommandLog
+from confplane.domain.errors import DomainError
+from confplane.domain.events import Command
+from confplane.domain.presence import Joined, PresenceService
+
+log = logging.getLogger("confplane.devices")
+
+DEFAULT_HEARTBEAT_S = 15.0
+DEFAULT_GRACE_S = 30.0
+JOIN_TIMEOUT_S = 10.0
+# A close the peer does not let us send (it is not reading) is forced after this.
+CLOSE_TIMEOUT_S = 5.0
+PRUNE_EVERY_S = 300.0
+
+
+def command_frame(command: Command) -> str:
+    return protocol.encode(
+        protocol.Command(
+            seq=command.seq,
+            kind=command.kind,
+            conference_id=command.conference_id,
+            data=protocol.camel(command.data),
+        )
+    )
+
+
+def _targets(command: Command, participant_id: str) -> bool:
+    return command.participant_ids is None or participant_id in command.participant_ids
+
+
+class Channel:
+    """The devices of one meeting connected to this process."""
+
+    __slots__ = ("catching_up", "conference_id", "conns", "pk", "seq", "wanted")
+
+    def __init__(self, pk: int, conference_id: str, seq: int) -> None:
+        self.pk = pk
+        self.conference_id = conference_id
+        # Every command up to seq has been delivered to this channel's devices.
+        self.seq = seq
+        self.wanted = seq
+        self.catching_up = False
+        self.conns: dict[str, Connection] = {}
+
+
+class Hub:
+    def __init__(
+        self,
+        presence: PresenceService,
+        commands: CommandLog,
+        *,
+        heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+        grace_s: float = DEFAULT_GRACE_S,
+        join_timeout_s: float = JOIN_TIMEOUT_S,
+    ) -> None:
+        self.presence = presence
+        self.commands = commands
+        self.heartbeat_s = heartbeat_s
+        self.grace_s = grace_s
+        self.join_timeout_s = join_timeout_s
+        self.channels: dict[int, Channel] = {}
+        self.devices: dict[str, Connection] = {}
+        self.unjoined: set[Connection] = set()
+        self._grace: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- life cycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+
+    async def stop(self) -> None:
+        """Stop timers and background work. Devices keep their place in the meeting: they
+        resume when the server is back (or on another process)."""
+        self._stopping = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for timer in self._grace.values():
+            timer.cancel()
+        self._grace.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    # -- connections -------------------------------------------------------------
+
+    def opened(self, conn: Connection) -> None:
+        self.unjoined.add(conn)
+
+    def attach(self, conn: Connection, joined: Joined, from_seq: int, resumed: bool) -> None:
+        """A device joined (or resumed) on ``conn``; send it commands from ``from_seq`` on."""
+        pid = joined.device.participant_id
+        old = self.devices.get(pid)
+        if old is not None and old is not conn:
+            # The device came back while its old connection still looked alive.
+            self._unregister(old)
+            old.end(Close.REPLACED, "the device connected again", final=True)
+        timer = self._grace.pop(pid, None)
+        if timer is not None:
+            timer.cancel()
+        self.unjoined.discard(conn)
+        conference = joined.conference
+        conn.participant_id = pid
+        conn.conference_pk = conference.id
+        conn.conference_id = conference.conference_id
+        conn.seq = max(0, from_seq)
+        self.devices[pid] = conn
+        channel = self.channels.get(conference.id)
+        if channel is None:
+            channel = self.channels[conference.id] = Channel(
+                conference.id, conference.conference_id, joined.seq
+            )
+            # Commands published before this channel existed were dropped here: look.
+            self._catch_up(channel, joined.seq)
+        elif channel.seq < joined.seq:
+            self._catch_up(channel, joined.seq)
+        channel.conns[pid] = conn
+        if resumed or channel.seq > conn.seq:
+            self._replay(conn)
+
+    def detach(self, conn: Connection) -> None:
+        """The connection is gone. Unless its session ended for good, the device keeps its
+        place for the grace period and leaves if it has not resumed by then."""
+        self.unjoined.discard(conn)
+        pid = conn.participant_id
+        if pid is None or self.devices.get(pid) is not conn:
+            return
+        self._unregister(conn)
+        if conn.final or self._stopping:
+            return
+        loop = asyncio.get_running_loop()
+        self._grace[pid] = loop.call_later(self.grace_s, self._expire, pid, conn.digest)
+
+    def _unregister(self, conn: Connection) -> None:
+        pid = conn.participant_id
+        assert pid is not None
+        if self.devices.get(pid) is conn:
+            del self.devices[pid]
+        channel = self.channels.get(conn.conference_pk)
+        if channel is not None and channel.conns.get(pid) is conn:
+            del channel.conns[pid]
+            if not channel.conns:
+                del self.channels[channel.pk]
+
+    def _expire(self, participant_id: str, digest: str | None) -> None:
+        self._grace.pop(participant_id, None)
+
+        async def leave() -> None:
+            # Already gone (kicked, closed, left) is fine.
+            with contextlib.suppress(DomainError):
+                await self.presence.leave(participant_id, resume_token_digest=digest)
+
+        self._spawn(leave())
+
+    # -- delivery ----------------------------------------------------------------
+
+    def notify(self, conference_pk: int, seq: int, commands: Sequence[Command] = ()) -> None:
+        """Meeting ``conference_pk`` has committed commands up to ``seq``. ``commands`` are
+        those commands when the caller has them (this process made the change)."""
+        channel = self.channels.get(conference_pk)
+        if channel is None or seq <= channel.seq:
+            return
+        for command in commands:
+            if command.seq == channel.seq + 1:
+                self._deliver(channel, command)
+        if channel.seq < seq:
+            self._catch_up(channel, seq)
+
+    def publish_local(self, commands: Sequence[Command]) -> None:
+        by_meeting: dict[int, list[Command]] = {}
+        for command in commands:
+            by_meeting.setdefault(command.conference_pk, []).append(command)
+        for pk, group in by_meeting.items():
+            group.sort(key=lambda c: c.seq)
+            self.notify(pk, group[-1].seq, group)
+
+    def _deliver(self, channel: Channel, command: Command) -> None:
+        frame = command_frame(command)
+        if command.participant_ids is None:
+            targets = list(channel.conns.values())
+        else:
+            targets = [channel.conns[p] for p in command.participant_ids if p in channel.conns]
+        channel.seq = command.seq
+        for conn in targets:
+            conn.push(command, frame)
+
+    def _catch_up(self, channel: Channel, wanted: int) -> None:
+        channel.wanted = max(channel.wanted, wanted)
+        if not channel.catching_up:
+            channel.catching_up = True
+            self._spawn(self._run_catch_up(channel))
+
+    async def _run_catch_up(self, channel: Channel) -> None:
+        try:
+            while True:
+                rows = await self.commands.after(channel.pk, channel.conference_id, channel.seq)
+                for command in rows:
+                    if command.seq > channel.seq:
+                        self._deliver(channel, command)
+                if len(rows) < REPLAY_SLICE and channel.seq >= channel.wanted:
+                    return
+                if not rows:
+                    return  # notified of more than the log holds: nothing to send
+        except Exception:
+            log.exception("catching up meeting %s failed", channel.conference_id)
+        finally:
+            channel.catching_up = False
+
+    def _replay(self, conn: Connection) -> None:
+        """Send ``conn`` its commands after conn.seq from the log, then what arrived live
+        meanwhile, in seq order."""
+        conn.replaying = True
+        conn.held = []
+        self._spawn(self._run_replay(conn))
+
+    async def _run_replay(self, conn: Connection) -> None:
+        pid = conn.participant_id
+        assert pid is not None
+        try:
+            after = conn.seq
+            while True:
+                rows = await self.commands.after(conn.conference_pk, conn.conference_id, after)
+                for command in rows:
+                    after = command.seq
+                    if _targets(command, pid) and command.seq > conn.seq:
+                        conn.take(command, command_frame(command))
+                if len(rows) < REPLAY_SLICE:
+                    break
+        except Exception:
+            log.exception("replay to device %s failed", pid)
+        finally:
+            held, conn.held, conn.replaying = conn.held or [], None, False
+            for command, frame in held:
+                conn.push(command, frame)
+
+    async def replay_to_gone(
+        self, conn: Connection, participant_id: str, pk: int, conference_id: str, after: int
+    ) -> bool:
+        """A device that may not resume gets what it missed (its kick, the close) before
+        it is told; True when one of those commands ended its session."""
+        conn.participant_id = participant_id
+        conn.seq = max(0, after)
+        while True:
+            rows = await self.commands.after(pk, conference_id, after)
+            for command in rows:
+                after = command.seq
+                if _targets(command, participant_id):
+                    conn.take(command, command_frame(command))
+            if len(rows) < REPLAY_SLICE:
+                break
+        conn.participant_id = None
+        return conn.closing is not None
+
+    # -- housekeeping ------------------------------------------------------------
+
+    async def _sweep_forever(self) -> None:
+        interval = max(0.05, min(self.heartbeat_s / 2, 5.0))
+        next_prune = self.now() + PRUNE_EVERY_S
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.sweep(self.now())
+                if self.now() >= next_prune:
+                    next_prune = self.now() + PRUNE_EVERY_S
+                    await self.commands.prune()
+            except Exception:
+                log.exception("device sweep failed")
+
+    def sweep(self, now: float) -> None:
+        """Close silent devices, connections that never joined, and closes that hang."""
+        silent = now - self.heartbeat_s * 3
+        for conn in list(self.devices.values()):
+            if conn.closing is not None:
+                if now - conn.closing_at > CLOSE_TIMEOUT_S:
+                    conn.kill()
+            elif conn.last_seen < silent:
+                conn.error("heartbeat_timeout", "no frame for too long", close=Close.TIMEOUT)
+        late = now - self.join_timeout_s
+        for conn in list(self.unjoined):
+            if conn.closing is not None:
+                if now - conn.closing_at > CLOSE_TIMEOUT_S:
+                    conn.kill()
+            elif conn.opened_at < late:
+                conn.final = True
+                conn.error("join_timeout", "no join frame in time", close=Close.TIMEOUT)
