@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from confplane.api.app import admin_token, build_services, create_app
 from confplane.config import Settings
 from confplane.demo import seed_demo
+from confplane.devices.protocol import MAX_MESSAGE_BYTES
 
 # How the parent hands its settings to worker processes (they import the app anew).
 _SETTINGS_ENV = "CONFPLANE_WORKER_SETTINGS"
@@ -36,6 +37,12 @@ def _uvicorn_options(settings: Settings, log_level: str) -> dict[str, Any]:
         "access_log": False,
         "server_header": False,
         "date_header": False,
+        # Device WebSockets (docs/device-protocol.md): frames are small JSON, so no
+        # per-message deflate (its zlib state alone would be ~40 KB per idle device) and a
+        # small size cap; liveness is the protocol's own heartbeat, not WebSocket pings.
+        "ws_max_size": MAX_MESSAGE_BYTES,
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": None,
     }
 
 
