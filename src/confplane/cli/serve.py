@@ -48,6 +48,29 @@ def serve(
             help="Server processes sharing the port (more than 1 wants PostgreSQL).",
         ),
     ] = 1,
+    device_heartbeat: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_DEVICE_HEARTBEAT",
+            min=0.05,
+            help="Seconds between device heartbeats; silent for 3 of them is a lost device.",
+        ),
+    ] = 15.0,
+    device_grace: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_DEVICE_GRACE",
+            min=0.0,
+            help="Seconds a lost device keeps its place in the meeting to resume.",
+        ),
+    ] = 30.0,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CONFPLANE_REDIS_URL",
+            help="redis://host:port: fan device commands out to every worker process.",
+        ),
+    ] = None,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -61,5 +84,8 @@ def serve(
         public_url=public_url,
         seed_demo=demo,
         token_lifetime_s=token_lifetime,
+        device_heartbeat_s=device_heartbeat,
+        device_grace_s=device_grace,
+        redis_url=redis_url,
     )
     run(settings, log_level=log_level, workers=workers)
