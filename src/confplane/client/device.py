@@ -44,12 +44,12 @@ class DeviceError(Exception):
         self.close = close
 
 
-class DeviceClosedError(Exception):
-    """The connection closed while waiting for something."""
+class DeviceClosedError(DeviceError):
+    """The connection closed while waiting for something (``close`` is its close code;
+    a resume that replays a kick or a close ends this way)."""
 
-    def __init__(self, code: int | None, reason: str) -> None:
-        super().__init__(f"connection closed ({code}) {reason}")
-        self.code = code
+    def __init__(self, close: int | None, reason: str) -> None:
+        super().__init__("connection_closed", reason or "the connection closed", close)
         self.reason = reason
 
 

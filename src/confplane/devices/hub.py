@@ -72,13 +72,16 @@ class Hub:
         *,
         heartbeat_s: float = DEFAULT_HEARTBEAT_S,
         grace_s: float = DEFAULT_GRACE_S,
-        join_timeout_s: float = JOIN_TIMEOUT_S,
+        join_timeout_s: float | None = None,
     ) -> None:
         self.presence = presence
         self.commands = commands
         self.heartbeat_s = heartbeat_s
         self.grace_s = grace_s
-        self.join_timeout_s = join_timeout_s
+        # A connection must join within this (short heartbeats make it short too).
+        self.join_timeout_s = (
+            min(JOIN_TIMEOUT_S, heartbeat_s * 3) if join_timeout_s is None else join_timeout_s
+        )
         self.channels: dict[int, Channel] = {}
         self.devices: dict[str, Connection] = {}
         self.unjoined: set[Connection] = set()
