@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from confplane.cli.errors import UsageProblem
 from confplane.cli.options import JsonFlag, session
 from confplane.cli.output import Columns, JsonArray, encode_json, stdout_console
 from confplane.client import seed as seeding
@@ -134,8 +135,9 @@ def create_app(
     with session(ctx).admin() as admin:
         created = admin.create_app(corp_id, name, permission)
     _show(created, _APP_FIELDS, json)
-    if not json:
-        stdout_console().print("[dim]The appSecret is shown only now; keep it.[/]")
+    out = stdout_console()
+    if not json and out.is_terminal:
+        out.print("[dim]The appSecret is shown only now; keep it.[/]")
 
 
 @apps.command("list")
@@ -234,7 +236,7 @@ def seed(
     try:
         plan = seeding.load(file)
     except seeding.SeedError as exc:
-        raise typer.BadParameter(str(exc), param_hint="FILE") from None
+        raise UsageProblem(str(exc)) from None
     with session(ctx).admin() as admin:
         records = seeding.apply(admin, plan)
     if json:
