@@ -127,7 +127,7 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
             await services.fanout.close()
             await services.db.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[*api_routes(), *admin_routes(), *device_routes()],
         lifespan=lifespan,
         exception_handlers={
@@ -135,3 +135,7 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
             Exception: _error_page(SYSTEM_ERROR),
         },
     )
+    # A trailing slash is another path, not a redirect: the official clients follow
+    # redirects, so "<id>/" would otherwise act on meeting <id>.
+    app.router.redirect_slashes = False
+    return app

@@ -85,7 +85,7 @@ async def close_video_conference(call: Call) -> w.CloseVideoConferenceResponse:
 def _max_results(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or int(raw) > _INT32_MAX:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > _INT32_MAX:
         raise InvalidParams("maxResults must be a positive 32-bit integer")
     return int(raw)
 

@@ -35,10 +35,11 @@ class Call:
     request_id: str
 
     def path(self, name: str) -> str:
-        return str(self.request.path_params.get(name, ""))
+        return _no_nul(name, str(self.request.path_params.get(name, "")))
 
     def query(self, name: str) -> str | None:
-        return self.request.query_params.get(name)
+        value = self.request.query_params.get(name)
+        return None if value is None else _no_nul(name, value)
 
     async def body(self, into: type[T]) -> T:
         return codec.decode(await read_body(self.request), into)
@@ -48,6 +49,13 @@ Handler = Callable[[Call], Awaitable[Any]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 _NO_PRINCIPAL = Principal(app_id=0, org_id=0, permissions=frozenset())
+
+
+def _no_nul(name: str, value: str) -> str:
+    # PostgreSQL text cannot hold U+0000; refuse it at the edge for both back-ends alike.
+    if "\x00" in value:
+        raise InvalidParams(f"{name} must not contain NUL characters")
+    return value
 
 
 async def read_body(request: Request) -> bytes:

@@ -29,6 +29,14 @@ def _check_id(name: str, value: str) -> None:
         raise InvalidParams(f"{name} must be 1-64 letters, digits, '.', '_' or '-'")
 
 
+def _check_text(name: str, value: str | None, limit: int, *, required: bool = True) -> None:
+    """Names fit their columns: over-long text is refused, never truncated."""
+    if value is None and not required:
+        return
+    if value is None or (required and not value.strip()) or len(value) > limit:
+        raise InvalidParams(f"{name} must be 1-{limit} characters")
+
+
 def _check_permissions(permissions: Sequence[str]) -> tuple[str, ...]:
     unknown = [p for p in permissions if p not in ALL_SCOPES]
     if unknown:
@@ -49,8 +57,7 @@ class DirectoryService:
     async def create_org(self, name: str, corp_id: str | None = None) -> Org:
         corp_id = corp_id or "ding" + ids.app_key()[4:]
         _check_id("corpId", corp_id)
-        if not name.strip():
-            raise InvalidParams("name must not be empty")
+        _check_text("name", name, 256)
         async with self._db.write() as conn:
             if await store.org_by_corp_id(conn, corp_id) is not None:
                 raise Conflict(f"org {corp_id} already exists")
@@ -71,6 +78,7 @@ class DirectoryService:
     async def create_internal_app(
         self, corp_id: str, name: str, permissions: Sequence[str] = ALL_SCOPES
     ) -> AppCredentials:
+        _check_text("name", name, 256)
         perms = _check_permissions(permissions)
         async with self._db.write() as conn:
             org = await self._org(conn, corp_id)
@@ -90,6 +98,7 @@ class DirectoryService:
     async def create_suite(
         self, name: str, permissions: Sequence[str] = ALL_SCOPES
     ) -> AppCredentials:
+        _check_text("name", name, 256)
         perms = _check_permissions(permissions)
         async with self._db.write() as conn:
             secret = ids.app_secret()
@@ -157,8 +166,8 @@ class DirectoryService:
         user_id = user_id or ids.numeric_password(12)
         _check_id("unionId", union_id)
         _check_id("userId", user_id)
-        if not nick.strip() or len(nick) > 256:
-            raise InvalidParams("nick must be 1-256 characters")
+        _check_text("nick", nick, 256)
+        _check_text("jobNumber", job_number, 64, required=False)
         async with self._db.write() as conn:
             org = await self._org(conn, corp_id)
             if await store.user_by_union_id(conn, union_id) is not None:

@@ -11,6 +11,7 @@ from confplane.domain.errors import InvalidParams
 T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
+_JSON_NUL = b"\\u0000"
 _decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 
@@ -25,10 +26,13 @@ def decode(body: bytes, into: type[T]) -> T:
         decoder = _decoders[into] = msgspec.json.Decoder(into)
     if not body.strip():
         raise InvalidParams("request body is empty; a JSON object is required")
+    if _JSON_NUL in body:
+        # PostgreSQL text cannot hold U+0000; both back-ends refuse it alike.
+        raise InvalidParams("strings must not contain NUL characters")
     try:
         decoded: T = decoder.decode(body)
         return decoded
     except msgspec.ValidationError as exc:
         raise InvalidParams(str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise InvalidParams(f"request body is not valid JSON ({exc})") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise InvalidParams(f"request body is not valid UTF-8 JSON ({exc})") from None
