@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from confplane.domain.errors import Conflict
+from confplane.store import sqlite_inline
 
 # The connection type every store query takes; the domain names it through here.
 Connection = AsyncConnection
@@ -50,10 +51,12 @@ class Database:
         # for a new connection (a thread, the PRAGMAs and a schema parse on SQLite; a
         # backend process on PostgreSQL). Requests past the pool wait for a connection.
         # Nothing holds one connection while asking for another, so waiting cannot deadlock.
-        pool_size = SQLITE_POOL_SIZE if self.is_sqlite else POSTGRES_POOL_SIZE
-        self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_size=pool_size, max_overflow=0
-        )
+        kwargs: dict[str, Any] = {"pool_size": POSTGRES_POOL_SIZE, "max_overflow": 0}
+        if self.is_sqlite:
+            # sqlite3 on the event loop's thread (commits on a worker): see sqlite_inline.
+            path = make_url(self.url).database or ""
+            kwargs.update(pool_size=SQLITE_POOL_SIZE, async_creator=sqlite_inline.creator(path))
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
