@@ -21,6 +21,9 @@ class Settings:
     seed_demo: bool = True
     max_members: int = 200_000
     token_lifetime_s: int = 7200
+    # How long a process may answer from its memory what a token grants (expiry is
+    # still checked on every call); 0 asks the database every time. See AuthService.
+    token_cache_s: float = 5.0
     sqlite_synchronous: str = "FULL"
     # Devices: how often a device must send a frame (it is dropped after three silent
     # intervals), and how long a dropped device keeps its place to resume.

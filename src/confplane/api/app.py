@@ -72,10 +72,11 @@ async def build_services(settings: Settings) -> Services:
         RedisFanout(hub, settings.redis_url) if settings.redis_url else LocalFanout(hub)
     )
     conferences.notifier = fanout
+    auth = AuthService(db, settings.token_lifetime_s, cache_s=settings.token_cache_s)
     return Services(
         db=db,
-        auth=AuthService(db, settings.token_lifetime_s),
-        directory=DirectoryService(db),
+        auth=auth,
+        directory=DirectoryService(db, on_permissions_changed=auth.forget_app),
         conferences=conferences,
         presence=presence,
         admin_token=admin_token(settings),

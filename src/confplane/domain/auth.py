@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from confplane.domain import ids
@@ -13,6 +15,19 @@ from confplane.store import directory as store
 from confplane.store.database import Connection, Database
 
 TOKEN_LIFETIME_S = 7200
+# Grants kept in memory at most this long: a permission change made through another
+# server process reaches this one within it (this process's own changes at once).
+TOKEN_CACHE_S = 5.0
+TOKEN_CACHE_MAX = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    app_id: int
+    org_id: int
+    expires_at: int
+    permissions: frozenset[str]
+    fetched_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +37,54 @@ class IssuedToken:
 
 
 class AuthService:
-    def __init__(self, db: Database, token_lifetime_s: int = TOKEN_LIFETIME_S) -> None:
+    """Issues tokens and checks them.
+
+    The check of a token runs on every call, so what a token grants is cached in memory
+    for ``cache_s`` seconds (0 turns the cache off), keyed by the token's digest. The
+    expiry time is cached with it and compared on every call, so a token stops working
+    the millisecond it expires; ``forget_app`` drops an app's grants at once when its
+    permissions change in this process.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        token_lifetime_s: int = TOKEN_LIFETIME_S,
+        *,
+        cache_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._db = db
         self._lifetime_s = token_lifetime_s
+        self._cache_s = cache_s
+        self._clock = clock
+        self._grants: dict[str, _Grant] = {}
+
+    def forget_app(self, app_id: int) -> None:
+        """Drop cached grants of an app whose permissions just changed."""
+        self._grants = {k: g for k, g in self._grants.items() if g.app_id != app_id}
+
+    async def _grant(self, digest: str) -> _Grant | None:
+        now = self._clock()
+        cached = self._grants.get(digest)
+        if cached is not None and now - cached.fetched_at < self._cache_s:
+            return cached
+        async with self._db.read() as conn:
+            row = await store.token_grant(conn, digest)
+        if row is None:
+            return None
+        app_id, org_id, expires_at, permissions = row
+        granted = frozenset(p for p in permissions.split(",") if p)
+        grant = _Grant(app_id, org_id, expires_at, granted, now)
+        if self._cache_s > 0:
+            if len(self._grants) >= TOKEN_CACHE_MAX:
+                self._grants = {
+                    k: g for k, g in self._grants.items() if now - g.fetched_at < self._cache_s
+                }
+                if len(self._grants) >= TOKEN_CACHE_MAX:
+                    self._grants.clear()
+            self._grants[digest] = grant
+        return grant
 
     async def token_for_app(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: an internal app's token for its own org."""
@@ -69,14 +129,11 @@ class AuthService:
         """The caller behind a token, if the token is live and grants ``scope``."""
         if not raw_token:
             raise InvalidToken("access token is missing")
-        async with self._db.read() as conn:
-            grant = await store.token_grant(conn, ids.digest(raw_token))
+        grant = await self._grant(ids.digest(raw_token))
         if grant is None:
             raise InvalidToken("access token is unknown")
-        app_id, org_id, expires_at, permissions = grant
-        if expires_at <= now_ms():
+        if grant.expires_at <= now_ms():
             raise InvalidToken("access token has expired")
-        granted = frozenset(p for p in permissions.split(",") if p)
-        if scope not in granted:
+        if scope not in grant.permissions:
             raise PermissionDenied(scope)
-        return Principal(app_id=app_id, org_id=org_id, permissions=granted)
+        return Principal(app_id=grant.app_id, org_id=grant.org_id, permissions=grant.permissions)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from confplane.domain import ids
@@ -45,8 +45,12 @@ def _check_permissions(permissions: Sequence[str]) -> tuple[str, ...]:
 
 
 class DirectoryService:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, *, on_permissions_changed: Callable[[int], None] | None = None
+    ) -> None:
         self._db = db
+        # Told the app id after its permissions change (AuthService drops cached grants).
+        self._on_permissions_changed = on_permissions_changed
 
     async def _org(self, conn: Connection, corp_id: str) -> Org:
         org = await store.org_by_corp_id(conn, corp_id)
@@ -133,7 +137,10 @@ class DirectoryService:
         async with self._db.write() as conn:
             app = await self._app(conn, app_key)
             await store.update_app(conn, app.id, permissions=perms)
-            return await self._app(conn, app_key)
+            updated = await self._app(conn, app_key)
+        if self._on_permissions_changed is not None:
+            self._on_permissions_changed(app.id)
+        return updated
 
     async def new_suite_ticket(self, suite_key: str) -> str:
         """Rotate the suite's ticket (DingTalk pushes one to the suite periodically)."""
