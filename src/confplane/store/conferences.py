@@ -75,6 +75,19 @@ async def insert_conference(conn: AsyncConnection, **values: Any) -> Conference:
     return _conference(result.one())
 
 
+async def insert_conferences(
+    conn: AsyncConnection, rows: Sequence[dict[str, Any]]
+) -> list[Conference]:
+    """Many meetings in one statement (bulk loading), in the order given."""
+    if not rows:
+        return []
+    full = [{"member_count": 0, "seq": 0, **r} for r in rows]
+    result = await conn.execute(
+        insert(conferences).returning(conferences, sort_by_parameter_order=True), full
+    )
+    return [_conference(r) for r in result]
+
+
 async def conference_by_public_id(
     conn: AsyncConnection, conference_id: str, *, for_update: bool = False
 ) -> Conference | None:

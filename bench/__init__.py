@@ -1,0 +1,1 @@
+"""confplane's benchmark harness (not part of the test suite): ``python -m bench``."""

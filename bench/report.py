@@ -1,0 +1,172 @@
+"""Markdown tables from a results file (``python -m bench.report bench/results/latest.json``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+OPERATIONS = [
+    ("ceiling", "ceiling: GET /confplane/v1/health"),
+    ("GetAccessToken", "GetAccessToken"),
+    ("CreateVideoConference", "CreateVideoConference (host + 2 invitees)"),
+    ("MuteMembers", "MuteMembers (1 member, 1 device)"),
+    ("LockConference", "LockConference (lock/unlock alternating)"),
+    ("QueryBatch10x50", "QueryConferenceInfoBatch (10 ids x 50 members)"),
+    ("Members128of10k", "QueryConferenceMembers (page of 128 of 10,000)"),
+    ("Page1000First", "QueryConferenceMembers (1,000: first of 100,000)"),
+    ("Page1000Last", "QueryConferenceMembers (1,000: last of 100,000)"),
+    ("CloseVideoConference", "CloseVideoConference"),
+]
+
+# (scenario, minimum share of the ceiling, which configurations it applies to)
+TARGETS = [
+    ("Members128of10k", 0.40),
+    ("QueryBatch10x50", 0.40),
+    ("MuteMembers", 0.25),
+    ("LockConference", 0.25),
+]
+
+
+def ceiling(samples: dict[str, Any]) -> float:
+    values = [samples[k]["rps"] for k in ("ceiling", "ceiling_end") if k in samples]
+    return sum(values) / len(values) if values else 0.0
+
+
+def _config_table(cfg: dict[str, Any]) -> list[str]:
+    samples = cfg["samples"]
+    top = ceiling(samples)
+    lines = [
+        f"### {cfg['config']['name']}",
+        "",
+        "| operation | req/s | × ceiling | p50 ms | p99 ms | server CPU (cores) "
+        "| server RSS MiB | DB CPU | wrk CPU | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, label in OPERATIONS:
+        s = samples.get(key)
+        if s is None:
+            continue
+        ratio = s["rps"] / top if top else 0.0
+        if key == "ceiling":
+            label += f" (mean of start and end: {top:,.0f})"
+        lines.append(
+            f"| {label} | {s['rps']:,.0f} | {ratio:.0%} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} "
+            f"| {s['server_cpu']:.2f} | {s['server_rss_mb']:.0f} | {s['db_cpu']:.2f} "
+            f"| {s['wrk_cpu']:.2f} | {s['errors']} |"
+        )
+    loads = [s["loadavg_before"] for s in samples.values()]
+    lines += ["", f"Load average before each run: {', '.join(loads)}.", ""]
+    durability = cfg.get("durability")
+    if durability:
+        verdict = "every one stored" if durability["ok"] else "**SOME LOST**"
+        lines += [
+            f"Durability: {durability['acknowledged_creates']:,} meetings acknowledged with a "
+            f"200, server SIGKILLed at once, {durability['stored_after_sigkill']:,} found "
+            f"in the database afterwards: {verdict}.",
+            "",
+        ]
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    configs: dict[str, Any] = results["configs"]
+    out = [
+        "## Results",
+        "",
+        f"Run {results['started']} on {m['cpu']}, {m['cores']} cores, {m['memory']}, Linux "
+        f"{m['kernel']}; commit {results['git']}; {results['seconds']:.0f} s in all. "
+        f"Load average {results['loadavg_start']} at the start, {results['loadavg_end']} at "
+        "the end.",
+        "",
+        f"Command: `{results['command'].strip()}`",
+        "",
+    ]
+    for cfg in configs.values():
+        out += _config_table(cfg)
+    walks = [(c["config"]["name"], c["walk"]) for c in configs.values() if "walk" in c]
+    if walks:
+        out += [
+            "### Walking 100,000 members in pages of 1,000 (one client, one connection)",
+            "",
+            "| back-end | total s (best of 3) | all runs s | pages | first page ms "
+            "| last page ms | median page ms | last / first |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, w in walks:
+            runs = ", ".join(f"{x:.2f}" for x in w["all_seconds"])
+            out.append(
+                f"| {name} | {w['seconds']:.2f} | {runs} | {w['pages']} | "
+                f"{w['first_page_ms']:.1f} | {w['last_page_ms']:.1f} | "
+                f"{w['median_page_ms']:.1f} | {w['last_over_first']:.2f} |"
+            )
+        out.append("")
+    if "postgres" in configs and "postgres2" in configs:
+        one, two = configs["postgres"]["samples"], configs["postgres2"]["samples"]
+        out += [
+            "### PostgreSQL: one process and two (req/s)",
+            "",
+            "| operation | 1 process | 2 processes | speed-up |",
+            "|---|---:|---:|---:|",
+        ]
+        for key, label in OPERATIONS:
+            if key in one and key in two and one[key]["rps"]:
+                a, b = one[key]["rps"], two[key]["rps"]
+                out.append(f"| {label} | {a:,.0f} | {b:,.0f} | {b / a:.2f}x |")
+        out.append("")
+    out += _targets(configs)
+    return "\n".join(out) + "\n"
+
+
+def _targets(configs: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Targets (one server process)",
+        "",
+        "| target | figure | met |",
+        "|---|---:|:---:|",
+    ]
+    for key in ("sqlite", "postgres"):
+        cfg = configs.get(key)
+        if cfg is None:
+            continue
+        name = cfg["config"]["name"]
+        samples = cfg["samples"]
+        top = ceiling(samples)
+        for scenario, share in TARGETS:
+            if scenario in samples and top:
+                ratio = samples[scenario]["rps"] / top
+                lines.append(
+                    f"| {name}: {scenario} ≥ {share:.0%} of ceiling | {ratio:.1%} "
+                    f"| {'yes' if ratio >= share else 'no'} |"
+                )
+        w = cfg.get("walk")
+        if w:
+            lines.append(
+                f"| {name}: walk of 100,000 in pages of 1,000 < 3 s | {w['seconds']:.2f} s "
+                f"| {'yes' if w['seconds'] < 3 else 'no'} |"
+            )
+            first = samples.get("Page1000First", {}).get("p50_ms")
+            last = samples.get("Page1000Last", {}).get("p50_ms")
+            if first and last:
+                lines.append(
+                    f"| {name}: last page ≤ 2× first (p50 under load) | {last / first:.2f}x "
+                    f"| {'yes' if last <= 2 * first else 'no'} |"
+                )
+            lines.append(
+                f"| {name}: last page ≤ 2× first (in the walk) | {w['last_over_first']:.2f}x "
+                f"| {'yes' if w['last_over_first'] <= 2 else 'no'} |"
+            )
+        durability = cfg.get("durability")
+        if durability:
+            lines.append(
+                f"| {name}: acknowledged writes survive SIGKILL | "
+                f"{durability['stored_after_sigkill']:,} / {durability['acknowledged_creates']:,} "
+                f"| {'yes' if durability['ok'] else 'no'} |"
+            )
+    return [*lines, ""]
+
+
+if __name__ == "__main__":
+    print(render(json.loads(Path(sys.argv[1]).read_text())))

@@ -1,0 +1,408 @@
+"""The benchmark: confplane under wrk load, every operation beside the machine's ceiling.
+
+For each configuration (SQLite with one process, PostgreSQL with one and with two) it
+seeds a fresh database through the store layer, starts ``confplane serve`` as a child
+process, and drives it with wrk from a separate process; the ceiling is the server's own
+``GET /confplane/v1/health`` (constant JSON, no token, no database) on the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+from bench import procstat, report
+from bench import wrk as wrk_runner
+from bench.seed import Seeded, Sizes, count_conferences, seed
+from confplane.testing import ServerProcess, fresh_postgres_database
+
+CONF = "/v1.0/conference/videoConferences/"
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    name: str
+    backend: str
+    workers: int
+    walk: bool
+
+
+CONFIGS = {
+    "sqlite": Config("SQLite, 1 process", "sqlite", 1, walk=True),
+    "postgres": Config("PostgreSQL, 1 process", "postgres", 1, walk=True),
+    "postgres2": Config("PostgreSQL, 2 processes", "postgres", 2, walk=False),
+}
+
+
+class _Member(msgspec.Struct, rename="camel"):
+    union_id: str
+    user_nick: str
+    duration: int
+
+
+class _Page(msgspec.Struct, rename="camel"):
+    member_models: list[_Member]
+    total_count: int
+    next_token: str | None = None
+
+
+_page_decoder = msgspec.json.Decoder(_Page)
+
+
+@dataclass(slots=True)
+class Walk:
+    """One sequential walk of a meeting's members, page by page, on one connection."""
+
+    page_size: int
+    members: int = 0
+    seconds: float = 0.0
+    page_ms: list[float] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        first, last = self.page_ms[0], self.page_ms[-1]
+        return {
+            "page_size": self.page_size,
+            "members": self.members,
+            "pages": len(self.page_ms),
+            "seconds": self.seconds,
+            "first_page_ms": first,
+            "last_page_ms": last,
+            "median_page_ms": sorted(self.page_ms)[len(self.page_ms) // 2],
+            "last_over_first": last / first,
+        }
+
+
+def walk(server: ServerProcess, token: str, conference: str, page_size: int) -> Walk:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    headers = {"x-acs-dingtalk-access-token": token, "accept": "application/json"}
+    out = Walk(page_size=page_size, tokens=[""])
+    next_token = ""
+    started = time.perf_counter()
+    while True:
+        path = f"{CONF}{conference}/members?maxResults={page_size}"
+        if next_token:
+            path += f"&nextToken={next_token}"
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"members page failed: {response.status} {body[:300]!r}")
+        page = _page_decoder.decode(body)
+        out.page_ms.append((time.perf_counter() - t0) * 1000)
+        out.members += len(page.member_models)
+        if not page.next_token:
+            break
+        next_token = page.next_token
+        out.tokens.append(next_token)
+    out.seconds = time.perf_counter() - started
+    conn.close()
+    return out
+
+
+def access_token(server: ServerProcess, seeded: Seeded) -> str:
+    response = httpx.post(
+        f"{server.base_url}/v1.0/oauth2/accessToken",
+        json={"appKey": seeded.app_key, "appSecret": seeded.app_secret},
+    )
+    response.raise_for_status()
+    return str(response.json()["accessToken"])
+
+
+def _pin(pid: int, cpus: set[int]) -> None:
+    for task in os.listdir(f"/proc/{pid}/task"):
+        os.sched_setaffinity(int(task), cpus)
+
+
+def _kill_now(server: ServerProcess) -> None:
+    """SIGKILL the server and its workers, one pid at a time (no clean shutdown)."""
+    assert server.process is not None
+    for pid in procstat.tree(server.process.pid):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    server.process.wait()
+
+
+@contextmanager
+def database(backend: str, data_dir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{data_dir / 'confplane.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.wrk = wrk_runner.ensure_wrk()
+        self.cpus = sorted(os.sched_getaffinity(0))
+        self.pin = args.pin and len(self.cpus) >= 2
+        self.sizes = Sizes(close_conferences=args.close_pool)
+        # Called with a scenario's key right before its measured run (the profiler uses it).
+        self.before_measure: Callable[[str], None] | None = None
+
+    def log(self, text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def run_config(self, config: Config) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="confplane-bench-") as tmp:
+            data_dir = Path(tmp)
+            with database(config.backend, data_dir) as url:
+                self.log(f"{config.name}: seeding {url.split('@')[-1]}")
+                seeded = asyncio.run(seed(url, self.sizes))
+                self.log(
+                    f"  seeded {seeded.conferences_seeded} meetings and "
+                    f"{self.sizes.walk_members + self.sizes.page_members} members "
+                    f"in {seeded.seconds:.1f}s"
+                )
+                server = ServerProcess(
+                    data_dir,
+                    database_url=url,
+                    extra_args=["--no-demo", "--workers", str(config.workers)],
+                )
+                server.start()
+                try:
+                    return self._scenarios(config, server, seeded, url)
+                finally:
+                    server.stop()
+
+    def _measure(
+        self,
+        key: str,
+        server: ServerProcess,
+        script: str,
+        params: dict[str, Any],
+        *,
+        seconds: float | None = None,
+        warmup: bool = True,
+    ) -> wrk_runner.Sample:
+        assert server.process is not None
+        kwargs: dict[str, Any] = {
+            "server_pid": server.process.pid,
+            "connections": self.args.connections,
+            "wrk_cpus": {self.cpus[-1]} if self.pin else None,
+        }
+        if warmup and self.args.warmup > 0:
+            wrk_runner.run(
+                self.wrk, server.base_url, script, params, seconds=self.args.warmup, **kwargs
+            )
+        if self.before_measure is not None:
+            self.before_measure(key)
+        return wrk_runner.run(
+            self.wrk,
+            server.base_url,
+            script,
+            params,
+            seconds=seconds or self.args.duration,
+            **kwargs,
+        )
+
+    def _scenarios(
+        self, config: Config, server: ServerProcess, seeded: Seeded, url: str
+    ) -> dict[str, Any]:
+        assert server.process is not None
+        if config.workers > 1:
+            time.sleep(1.5)  # every worker up, not just the first to answer
+        elif self.pin:
+            _pin(server.process.pid, {self.cpus[0]})
+        token = access_token(server, seeded)
+        base = {"token": token}
+        result: dict[str, Any] = {
+            "config": asdict(config),
+            "database": url.split("@")[-1],
+            "seed_seconds": seeded.seconds,
+            "samples": {},
+        }
+        samples: dict[str, Any] = result["samples"]
+        only = set(self.args.only.split(",")) if self.args.only else None
+
+        def record(key: str, sample: wrk_runner.Sample) -> None:
+            samples[key] = sample.as_dict()
+            self.log(
+                f"  {key:<21} {sample.rps:7.0f} req/s  p50 {sample.p50_ms:6.2f} ms  "
+                f"p99 {sample.p99_ms:7.2f} ms  server {sample.server_cpu:4.2f} cores  "
+                f"wrk {sample.wrk_cpu:4.2f}  db {sample.db_cpu:4.2f}  "
+                f"errors {sample.errors}  load {sample.loadavg_before}"
+            )
+
+        page_tokens = walk(server, token, seeded.page_conference, 128).tokens
+        walk_tokens = [""]
+        if config.walk and (not only or "walk" in only or "Page1000Last" in only):
+            walk(server, token, seeded.walk_conference, 1000)  # warm the caches once
+            walks = [walk(server, token, seeded.walk_conference, 1000) for _ in range(3)]
+            best = min(walks, key=lambda w: w.seconds)
+            result["walk"] = best.summary()
+            result["walk"]["all_seconds"] = [w.seconds for w in walks]
+            walk_tokens = best.tokens
+            self.log(
+                f"  walk 100k/1000   {best.seconds:.2f}s  first page {best.page_ms[0]:.1f} ms  "
+                f"last page {best.page_ms[-1]:.1f} ms"
+            )
+        batch_body = json.dumps({"conferenceIdList": seeded.batch_conferences})
+
+        def members(conference: str, size: int, tokens: list[str]) -> dict[str, Any]:
+            return {**base, "conference": conference, "max_results": size, "tokens": tokens}
+
+        # (key, Lua script, parameters, keyword options of _measure)
+        plan: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+            ("ceiling", "ceiling.lua", base, {}),
+            (
+                "GetAccessToken",
+                "access_token.lua",
+                {**base, "app_key": seeded.app_key, "app_secret": seeded.app_secret},
+                {},
+            ),
+            (
+                "MuteMembers",
+                "mute.lua",
+                {**base, "conference": seeded.mute_conference, "targets": seeded.mute_targets},
+                {},
+            ),
+            ("LockConference", "lock.lua", {**base, "conferences": seeded.lock_conferences}, {}),
+            ("QueryBatch10x50", "batch.lua", {**base, "body": batch_body}, {}),
+            (
+                "Members128of10k",
+                "members.lua",
+                members(seeded.page_conference, 128, page_tokens),
+                {},
+            ),
+        ]
+        if config.walk:
+            plan += [
+                ("Page1000First", "members.lua", members(seeded.walk_conference, 1000, [""]), {}),
+                (
+                    "Page1000Last",
+                    "members.lua",
+                    members(seeded.walk_conference, 1000, [walk_tokens[-1]]),
+                    {},
+                ),
+            ]
+        plan += [
+            (
+                "CloseVideoConference",
+                "close.lua",
+                {**base, "conferences": seeded.close_conferences, "host": seeded.host},
+                {"warmup": False, "seconds": self.args.close_duration},
+            ),
+            ("ceiling_end", "ceiling.lua", base, {}),
+        ]
+        for key, script, params, options in plan:
+            if only and key not in only and not key.startswith("ceiling"):
+                continue
+            record(key, self._measure(key, server, script, params, **options))
+        if not only or "CreateVideoConference" in only:
+            self._create_then_kill(server, seeded, url, record, result)
+        return result
+
+    def _create_then_kill(
+        self,
+        server: ServerProcess,
+        seeded: Seeded,
+        url: str,
+        record: Callable[[str, wrk_runner.Sample], None],
+        result: dict[str, Any],
+    ) -> None:
+        """CreateVideoConference, then SIGKILL at once: every meeting acknowledged with a
+        200 must be in the database when it is opened again."""
+        body = {
+            "userId": seeded.host,
+            "confTitle": "bench meeting",
+            "inviteUserIds": seeded.invitees,
+        }
+        params = {"token": access_token(server, seeded), "body": json.dumps(body)}
+        key = "CreateVideoConference"
+        sample = self._measure(key, server, "create.lua", params, warmup=False)
+        _kill_now(server)
+        record(key, sample)
+        acknowledged = sample.requests - sample.status_errors
+        stored = asyncio.run(count_conferences(url, seeded.corp_id)) - seeded.conferences_seeded
+        result["durability"] = {
+            "acknowledged_creates": acknowledged,
+            "stored_after_sigkill": stored,
+            "ok": stored >= acknowledged,
+        }
+        self.log(
+            f"  durability: {acknowledged} creates acknowledged, {stored} stored after SIGKILL"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--configs", default="sqlite,postgres,postgres2", help="of: " + ",".join(CONFIGS)
+    )
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before")
+    parser.add_argument("--close-duration", type=int, default=3)
+    parser.add_argument("--close-pool", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="do not pin a 1-process server to the first CPU and wrk to the last",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    bench = Bench(args)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": procstat.describe_machine(),
+        "git": _git_describe(),
+        "loadavg_start": procstat.loadavg(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "configs": {},
+    }
+    for key in args.configs.split(","):
+        results["configs"][key] = bench.run_config(CONFIGS[key])
+    results["loadavg_end"] = procstat.loadavg()
+    results["seconds"] = time.perf_counter() - started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    markdown = report.render(results)
+    args.out.with_suffix(".md").write_text(markdown)
+    print(markdown)
+    bench.log(f"done in {results['seconds']:.0f}s; results in {args.out} and .md")
+
+
+def _git_describe() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

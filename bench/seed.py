@@ -1,0 +1,199 @@
+"""Bulk seeding for the benchmarks, written through confplane's own store layer.
+
+It runs before the server starts, on the same database URL: the admin API joins one
+device per call, far too slow for a 100,000-member meeting.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from confplane.domain import ids
+from confplane.domain.directory import DirectoryService
+from confplane.domain.model import AttendStatus, ConferenceStatus, DeviceMedia
+from confplane.store import conferences as store
+from confplane.store.database import Connection, Database
+
+MEMBER_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How much to seed; the defaults are the issue's figures."""
+
+    lock_conferences: int = 64
+    mute_targets: int = 128
+    batch_conferences: int = 10
+    batch_members: int = 50
+    page_members: int = 10_000
+    walk_members: int = 100_000
+    close_conferences: int = 20_000
+    invitees: int = 2
+
+
+@dataclass(slots=True)
+class Seeded:
+    corp_id: str = ""
+    app_key: str = ""
+    app_secret: str = ""
+    host: str = ""
+    invitees: list[str] = field(default_factory=list)
+    mute_conference: str = ""
+    mute_targets: list[str] = field(default_factory=list)
+    lock_conferences: list[str] = field(default_factory=list)
+    batch_conferences: list[str] = field(default_factory=list)
+    page_conference: str = ""
+    walk_conference: str = ""
+    close_conferences: list[str] = field(default_factory=list)
+    conferences_seeded: int = 0
+    seconds: float = 0.0
+
+
+def _conference_row(org_id: int, host: str, now: int, title: str) -> dict[str, Any]:
+    return {
+        "conference_id": ids.conference_id(),
+        "org_id": org_id,
+        "title": title,
+        "status": int(ConferenceStatus.STARTED),
+        "locked": False,
+        "mute_all": False,
+        "host_union_id": host,
+        "room_code": ids.room_code(),
+        "conference_password": ids.numeric_password(4),
+        "host_password": ids.numeric_password(6),
+        "created_at": now,
+        "start_time": now,
+        "member_count": 1,
+    }
+
+
+def _member_row(pk: int, union_id: str, nick: str, now: int, *, host: bool) -> dict[str, Any]:
+    return {
+        "conference_pk": pk,
+        "union_id": union_id,
+        "nick": nick,
+        "job_number": f"J{abs(hash(union_id)) % 1_000_000:06d}",
+        "attend_status": int(AttendStatus.IN_MEETING),
+        "join_time": now,
+        "present_since": now,
+        "host": host,
+    }
+
+
+class _Seeder:
+    def __init__(self, conn: Connection, org_id: int, host: str, host_nick: str) -> None:
+        self.conn = conn
+        self.org_id = org_id
+        self.host = host
+        self.host_nick = host_nick
+        self.now = time.time_ns() // 1_000_000
+        self.count = 0
+
+    async def conferences(self, n: int, title: str) -> list[tuple[int, str]]:
+        rows = [_conference_row(self.org_id, self.host, self.now, title) for _ in range(n)]
+        made: list[tuple[int, str]] = []
+        for start in range(0, n, MEMBER_CHUNK):
+            chunk = await store.insert_conferences(self.conn, rows[start : start + MEMBER_CHUNK])
+            made += [(c.id, c.conference_id) for c in chunk]
+        hosts = [_member_row(pk, self.host, self.host_nick, self.now, host=True) for pk, _ in made]
+        for start in range(0, len(hosts), MEMBER_CHUNK):
+            await store.insert_members(self.conn, hosts[start : start + MEMBER_CHUNK])
+        self.count += n
+        return made
+
+    async def members(self, pk: int, n: int, prefix: str) -> list[str]:
+        """``n`` members besides the host; their unionIds."""
+        union_ids = [f"{prefix}{i:06d}" for i in range(n)]
+        for start in range(0, n, MEMBER_CHUNK):
+            rows = [
+                _member_row(pk, u, f"member {u}", self.now, host=False)
+                for u in union_ids[start : start + MEMBER_CHUNK]
+            ]
+            await store.insert_members(self.conn, rows)
+        await store.add_member_count(self.conn, pk, n)
+        return union_ids
+
+    async def devices(self, pk: int) -> None:
+        """One active device, microphone and camera open, for every member of a meeting."""
+        for member in await store.members_after(self.conn, pk, 0, 1_000_000):
+            await store.insert_device(
+                self.conn,
+                participant_id=ids.participant_id(),
+                conference_pk=pk,
+                member_id=member.id,
+                union_id=member.union_id,
+                mic_status=int(DeviceMedia.OPEN),
+                camera_status=int(DeviceMedia.OPEN),
+                host_muted=False,
+                active=True,
+                joined_at=self.now,
+            )
+
+
+async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
+    """An org, its app and users, and every meeting the benchmark scenarios use."""
+    started = time.perf_counter()
+    db = Database(database_url)
+    try:
+        await db.migrate()
+        directory = DirectoryService(db)
+        org = await directory.create_org("bench org")
+        creds = await directory.create_internal_app(org.corp_id, "bench app")
+        host = await directory.create_user(org.corp_id, nick="bench host")
+        invitees = [
+            (await directory.create_user(org.corp_id, nick=f"invitee {i}")).union_id
+            for i in range(sizes.invitees)
+        ]
+        out = Seeded(
+            corp_id=org.corp_id,
+            app_key=creds.app.app_key,
+            app_secret=creds.app_secret,
+            host=host.union_id,
+            invitees=invitees,
+        )
+        async with db.write() as conn:
+            s = _Seeder(conn, org.id, host.union_id, host.nick)
+            [(pk, out.mute_conference)] = await s.conferences(1, "bench mute")
+            out.mute_targets = await s.members(pk, sizes.mute_targets, "mute")
+            await s.devices(pk)
+            out.lock_conferences = [
+                c for _, c in await s.conferences(sizes.lock_conferences, "lock")
+            ]
+            for pk, cid in await s.conferences(sizes.batch_conferences, "bench batch"):
+                await s.members(pk, sizes.batch_members - 1, f"b{pk}-")
+                await s.devices(pk)
+                out.batch_conferences.append(cid)
+            [(pk, out.page_conference)] = await s.conferences(1, "bench page")
+            await s.members(pk, sizes.page_members - 1, "page")
+            [(pk, out.walk_conference)] = await s.conferences(1, "bench walk")
+            await s.members(pk, sizes.walk_members - 1, "walk")
+            out.close_conferences = [
+                c for _, c in await s.conferences(sizes.close_conferences, "bench close")
+            ]
+            out.conferences_seeded = s.count
+    finally:
+        await db.close()
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+async def count_conferences(database_url: str, org_corp_id: str) -> int:
+    """Meetings the org holds now (to check that every acknowledged create is stored)."""
+    db = Database(database_url)
+    try:
+        async with db.read() as conn:
+            org_conferences = await _org_conferences(conn, org_corp_id)
+    finally:
+        await db.close()
+    return org_conferences
+
+
+async def _org_conferences(conn: Connection, corp_id: str) -> int:
+    from confplane.store import directory as dstore
+
+    org = await dstore.org_by_corp_id(conn, corp_id)
+    assert org is not None
+    live = await store.conferences_of_org(conn, org.id, live_only=False, limit=10_000_000)
+    return len(live)
