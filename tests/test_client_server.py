@@ -64,6 +64,29 @@ def test_meeting_lifecycle(org: Org) -> None:
         assert locked_after.value.code == "confClosed"
 
 
+def test_kick_and_cohosts(org: Org) -> None:
+    with client_for(org) as c:
+        cid = c.create_video_conference(
+            org.host, "roles", invite_user_ids=org.users[1:3]
+        ).conference_id
+        org.admin.join(cid, org.users[1])
+        org.admin.join(cid, org.users[2])
+        assert c.cohosts(cid, [org.users[1]]).success is True
+        members = {m.union_id: m for m in c.query_conference_members(cid).member_models}
+        assert members[org.users[1]].co_host is True
+        assert c.cohosts(cid, [org.users[1]], action="remove").success is True
+        assert c.kick_members(cid, org.users[2], forbidden_rejoin=True).success is True
+        members = {m.union_id: m for m in c.query_conference_members(cid).member_models}
+        assert members[org.users[1]].co_host is False
+        assert members[org.users[2]].attend_status == 5
+        with pytest.raises(AdminError) as refused:
+            org.admin.join(cid, org.users[2])
+        assert refused.value.code == "rejoinForbidden"
+        with pytest.raises(DingTalkError) as bad:
+            c.cohosts(cid, [org.users[1]], action="promote")
+        assert bad.value.status == 400
+
+
 def test_members_page_by_page(org: Org) -> None:
     with client_for(org) as c:
         cid = c.create_video_conference(

@@ -9,6 +9,7 @@ import typer
 
 from confplane.cli import admin, meetings
 from confplane.cli.errors import run_guarded
+from confplane.cli.join import join
 from confplane.cli.profile import Profile
 from confplane.cli.serve import serve
 from confplane.cli.session import SessionSource
@@ -120,6 +121,7 @@ def _root(
 
 app.command()(serve)
 app.command()(token)
+app.command()(join)
 app.add_typer(meetings.app, name="meetings")
 app.add_typer(admin.app, name="admin")
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from confplane.cli.profile import ProfileError
+from confplane.client.device import DeviceError
 from confplane.client.dingtalk import DingTalkError
 
 
@@ -63,6 +64,10 @@ def run_guarded(command: Callable[[], object]) -> None:
     except DingTalkError as err:
         for line in describe_api_error(err):
             stderr.print(line)
+        sys.exit(ExitCode.API_ERROR)
+    except DeviceError as err:
+        # The device channel refused (a locked meeting, a bad ticket): same exit as the API.
+        stderr.print(f"[bold red]Error:[/] {escape(err.code)}: {escape(err.message)}")
         sys.exit(ExitCode.API_ERROR)
     except NotFound as err:
         stderr.print(f"[bold red]Error:[/] {escape(str(err))}")

@@ -153,6 +153,25 @@ class AsyncDingTalkClient:
     async def lock_conference(self, conference_id: str, action: str = "lock") -> w.SuccessResponse:
         return await self.call(ops.lock_conference(conference_id, action))
 
+    async def kick_members(
+        self,
+        conference_id: str,
+        union_id: str,
+        *,
+        participant_id: str | None = None,
+        forbidden_rejoin: bool | None = None,
+    ) -> w.SuccessResponse:
+        """Remove a member (every device of theirs, or one), perhaps for good."""
+        return await self.call(
+            ops.kick_members(conference_id, union_id, participant_id, forbidden_rejoin)
+        )
+
+    async def cohosts(
+        self, conference_id: str, union_ids: Sequence[str], *, action: str = "add"
+    ) -> w.SuccessResponse:
+        """Make members co-hosts (action "add") or not any more ("remove")."""
+        return await self.call(ops.cohosts(conference_id, action, union_ids))
+
     async def query_conference_info_batch(
         self, conference_ids: Sequence[str]
     ) -> w.QueryConferenceInfoBatchResponse:

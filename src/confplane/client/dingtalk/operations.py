@@ -159,6 +159,36 @@ def lock_conference(conference_id: str, action: str) -> Call[w.SuccessResponse]:
     )
 
 
+def kick_members(
+    conference_id: str,
+    union_id: str,
+    participant_id: str | None = None,
+    forbidden_rejoin: bool | None = None,
+) -> Call[w.SuccessResponse]:
+    return Call(
+        "KickMembers",
+        "POST",
+        _conference(conference_id, "/members/kick"),
+        w.SuccessResponse,
+        body=w.KickMembersRequest(
+            user_list=[w.KickUser(union_id=union_id, participant_id=participant_id)],
+            forbidden_rejoin=forbidden_rejoin,
+        ),
+    )
+
+
+def cohosts(conference_id: str, action: str, union_ids: Sequence[str]) -> Call[w.SuccessResponse]:
+    return Call(
+        "Cohosts",
+        "POST",
+        _conference(conference_id, "/coHosts/set"),
+        w.SuccessResponse,
+        body=w.CohostsRequest(
+            action=action, user_list=[w.CohostUser(union_id=u) for u in union_ids]
+        ),
+    )
+
+
 def query_conference_info_batch(
     conference_ids: Sequence[str],
 ) -> Call[w.QueryConferenceInfoBatchResponse]:
