@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -320,7 +320,7 @@ async def test_meeting_lookups(world: World, tenant: Tenant, other_tenant: Tenan
     theirs = await create(world, other_tenant)
     p = tenant.principal
     host = [(tenant.host, None)]
-    calls = {
+    calls: dict[str, Callable[[str], Awaitable[object]]] = {
         "mute": lambda cid: world.conferences.mute(p, cid, action="mute", targets=host),
         "lock": lambda cid: world.conferences.lock(p, cid, action="lock"),
         "close": lambda cid: world.conferences.close(p, cid, union_id=tenant.host),
