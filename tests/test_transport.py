@@ -7,6 +7,7 @@ path, query-string spellings, tokens and permissions, and a seeded fuzz of every
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from alibabacloud_dingtalk.oauth2_1_0 import models as om
 from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from confplane.client.admin import AdminClient
+from confplane.domain.conferences import WALK_SLICE
+from confplane.store import conferences as conference_store
+from confplane.store.database import Database
 from confplane.testing import ServerProcess
 from conftest import Org, get_token, make_org, runtime, sdk_config
 
@@ -343,6 +347,64 @@ def test_streamed_member_page_is_the_same_json(org: Org, http: httpx.Client) -> 
         400,
         "paramError",
     )
+
+
+def add_members_in_the_database(server: ServerProcess, conference_id: str, count: int) -> None:
+    """Many members at once, written to the server's own database beside it (no HTTP)."""
+
+    async def insert() -> None:
+        url = server.database_url or f"sqlite:///{server.data_dir.resolve() / 'confplane.db'}"
+        db = Database(url)
+        try:
+            async with db.write() as conn:
+                row = await conference_store.conference_by_public_id(conn, conference_id)
+                assert row is not None
+                await conference_store.insert_members(
+                    conn,
+                    [
+                        {
+                            "conference_pk": row.id,
+                            "union_id": f"bulk{i:05d}",
+                            "nick": f"bulk {i}",
+                            "attend_status": 1,
+                        }
+                        for i in range(count)
+                    ],
+                )
+                await conference_store.add_member_count(conn, row.id, count)
+        finally:
+            await db.close()
+
+    asyncio.run(insert())
+
+
+def test_streamed_pages_of_several_slices(org: Org, http: httpx.Client) -> None:
+    """Pages above WALK_SLICE members are streamed slice by slice: still one JSON object."""
+    cid = org.create()
+    extra = 2 * WALK_SLICE + 100
+    add_members_in_the_database(org.server, cid, extra)
+    expected = [org.host] + [f"bulk{i:05d}" for i in range(extra)]
+    url = f"{CONF}/{cid}/members"
+
+    whole = ok_body(http.get(url, params={"maxResults": 5 * WALK_SLICE}, headers=auth(org)))
+    assert whole["totalCount"] == extra + 1
+    assert "nextToken" not in whole
+    assert [m["unionId"] for m in whole["memberModels"]] == expected
+    assert all(m["conferenceId"] == cid for m in whole["memberModels"])
+
+    first = ok_body(
+        http.get(url, params={"maxResults": WALK_SLICE + WALK_SLICE // 2}, headers=auth(org))
+    )
+    assert len(first["memberModels"]) == WALK_SLICE + WALK_SLICE // 2
+    params = {"maxResults": WALK_SLICE, "nextToken": first["nextToken"]}
+    rest = ok_body(http.get(url, params=params, headers=auth(org)))
+    assert "nextToken" not in rest
+    walked = [m["unionId"] for m in first["memberModels"] + rest["memberModels"]]
+    assert walked == expected
+    # The SDK reads the streamed answer like any other.
+    page = org.members(cid, max_results=WALK_SLICE + 1)
+    assert len(page.member_models) == WALK_SLICE + 1
+    assert page.total_count == extra + 1 and page.next_token
 
 
 # -- refused bodies change nothing -------------------------------------------------------
@@ -816,6 +878,24 @@ def test_permission_denied_through_the_sdk(server: ServerProcess, admin: AdminCl
     # The retry wrapper of tea-openapi 0.4 keeps the body in .data, not accessDeniedDetail.
     assert exc.data["accessdenieddetail"] == {"requiredScopes": [WRITE]}
     assert exc.data["requestid"]
+
+
+def test_permission_changes_apply_to_live_tokens_at_once(
+    admin: AdminClient, org: Org, http: httpx.Client
+) -> None:
+    """Grants are cached per process; a change made through this server is seen at once."""
+    cid = org.create()
+    lock = f"{CONF}/{cid}/lock"
+    assert ok_body(http.post(lock, json={"action": "lock"}, headers=auth(org)))["success"]
+    admin.set_permissions(org.app_key, [READ])
+    got = error_body(http.post(lock, json={"action": "unlock"}, headers=auth(org)), 403)
+    assert got["accessdenieddetail"] == {"requiredScopes": [WRITE]}
+    assert ok_body(http.get(f"{CONF}/{cid}/members", headers=auth(org)))["totalCount"] == 1
+    admin.set_permissions(org.app_key, [])
+    error_body(http.get(f"{CONF}/{cid}/members", headers=auth(org)), 403)
+    admin.set_permissions(org.app_key, [READ, WRITE])
+    assert ok_body(http.post(lock, json={"action": "unlock"}, headers=auth(org)))["success"]
+    still_unlocked(org, cid)
 
 
 def test_token_of_another_org_cannot_touch_a_meeting(org: Org, other_org: Org) -> None:
