@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from confplane.domain.conferences import DEFAULT_PAGE_SIZE, MAX_BATCH_IDS, WALK_SLICE
+from confplane.domain.conferences import (
+    DEFAULT_PAGE_SIZE,
+    MAX_BATCH_IDS,
+    MAX_INVITEES,
+    WALK_SLICE,
+)
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceLocked,
@@ -25,6 +30,7 @@ from confplane.domain.errors import (
 from confplane.domain.events import Command
 from confplane.domain.model import AttendStatus, Conference, ConferenceStatus, DeviceMedia, Member
 from confplane.store import conferences as conference_store
+from confplane.store import directory as directory_store
 
 from .conftest import Tenant, World, build_world, make_tenant
 
@@ -190,6 +196,64 @@ async def test_create_respects_the_member_limit(world: World, tenant: Tenant) ->
             title="four",
             invitee_union_ids=[tenant.union(1), tenant.union(2), tenant.union(3)],
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=InvalidTitle,
+    reason=(
+        "domain/conferences.py create checks len(title) > 128 on the untrimmed title but "
+        "stores title.strip(); docs/semantics.md says 1-128 characters after trimming, so a "
+        "128-character title with surrounding spaces is refused with InvalidTitle "
+        "(paramsTitleError)"
+    ),
+)
+async def test_title_length_counts_after_trimming(world: World, tenant: Tenant) -> None:
+    cid = await create(world, tenant, title="  " + "t" * 128 + "  ")
+    assert (await conference_row(world, cid)).title == "t" * 128
+
+
+async def org_with_users(world: World, count: int) -> Tenant:
+    """A tenant with ``count`` extra users, written in one transaction."""
+    tenant = await make_tenant(world, users=1)
+    async with world.db.write() as conn:
+        for i in range(count):
+            await directory_store.insert_user(
+                conn,
+                org_id=tenant.org.id,
+                union_id=f"{tenant.org.corp_id}-many{i:04d}",
+                user_id=f"many{i:04d}",
+                nick=f"many {i}",
+                job_number=None,
+            )
+    tenant.users += await world.directory.list_users(tenant.org.corp_id)
+    tenant.users = list({u.union_id: u for u in tenant.users}.values())
+    return tenant
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ParticipantLimit,
+    reason=(
+        "domain/conferences.py create refuses len(invitees) + 1 > MAX_INVITEES (500), so "
+        "500 invitees fail with ParticipantLimit (waterLimitError) although its own message "
+        "and docs/semantics.md say at most 500 invitees per call (more than 500 is the error)"
+    ),
+)
+async def test_five_hundred_invitees_are_allowed(world: World) -> None:
+    many = await org_with_users(world, MAX_INVITEES)
+    invitees = [u.union_id for u in many.users[1 : MAX_INVITEES + 1]]
+    assert len(invitees) == MAX_INVITEES == 500
+    cid = await create(world, many, invitees)
+    assert (await conference_row(world, cid)).member_count == 501
+
+
+async def test_more_than_five_hundred_invitees_are_refused(world: World) -> None:
+    many = await org_with_users(world, MAX_INVITEES + 1)
+    invitees = [u.union_id for u in many.users[1:]]
+    assert len(invitees) == MAX_INVITEES + 1
+    with pytest.raises(ParticipantLimit):
+        await create(world, many, invitees)
 
 
 # -- MuteMembers -------------------------------------------------------------------------
