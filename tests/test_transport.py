@@ -558,6 +558,8 @@ def test_two_mib_bodies_are_refused(org: Org, http: httpx.Client, op: str, chunk
     else:
         assert answer.request.headers["content-length"] == str(len(payload))
     error_body(answer, 400, "paramsError")
+    # The same client goes on: no unread body is taken for the next request.
+    assert ok_body(http.get(f"{CONF}/{cid}/members", headers=auth(org)))["totalCount"] == 2
     assert org.admin.device(pid)["micStatus"] == 2
     still_unlocked(org, cid)
 
