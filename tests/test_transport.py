@@ -985,16 +985,6 @@ def test_nul_characters_are_a_params_error(org: Org, http: httpx.Client, site: s
     still_unlocked(org, cid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "wire/codec.py decode refuses any body containing the bytes \\u0000, so a JSON "
-        "string holding a literal backslash followed by 'u0000' (JSON \"\\\\u0000\", no "
-        "NUL at all) is refused with 400 paramsError; only an unescaped \\u0000 escape is "
-        "a NUL (check the decoded strings, or count the backslashes before 'u0000')"
-    ),
-)
 def test_escaped_backslash_before_u0000_is_not_a_nul(org: Org, http: httpx.Client) -> None:
     title = "C:\\u0000 and back"  # a backslash, then the letters u0000
     body = json.dumps({"userId": org.host, "confTitle": title}).encode()

@@ -162,11 +162,13 @@ class ConferenceService:
     ) -> CreatedConference:
         if not creator_union_id:
             raise InvalidParams("userId is required")
-        if not title.strip() or len(title) > MAX_TITLE_LENGTH:
+        if not title.strip() or len(title.strip()) > MAX_TITLE_LENGTH:
             raise InvalidTitle(f"confTitle must be 1-{MAX_TITLE_LENGTH} characters")
         invitees = [u for u in dict.fromkeys(invitee_union_ids) if u != creator_union_id]
-        if len(invitees) + 1 > min(MAX_INVITEES, self.max_members):
+        if len(invitees) > MAX_INVITEES:
             raise ParticipantLimit(f"at most {MAX_INVITEES} invitees per call")
+        if len(invitees) + 1 > self.max_members:
+            raise ParticipantLimit(f"a conference holds at most {self.max_members} members")
         now = now_ms()
         async with self._db.write() as conn:
             creator = await users_store.user_by_union_id(conn, creator_union_id)

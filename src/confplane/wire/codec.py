@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 import msgspec
@@ -11,7 +12,8 @@ from confplane.domain.errors import InvalidParams
 T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
-_JSON_NUL = b"\\u0000"
+# \u0000 not itself escaped (an even run of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _decoders: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 
@@ -26,7 +28,7 @@ def decode(body: bytes, into: type[T]) -> T:
         decoder = _decoders[into] = msgspec.json.Decoder(into)
     if not body.strip():
         raise InvalidParams("request body is empty; a JSON object is required")
-    if _JSON_NUL in body:
+    if _JSON_NUL.search(body):
         # PostgreSQL text cannot hold U+0000; both back-ends refuse it alike.
         raise InvalidParams("strings must not contain NUL characters")
     try:
