@@ -18,8 +18,13 @@ log = logging.getLogger("confplane.devices")
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-# Frames waiting for a device that is not reading; past this it is disconnected.
-MAX_OUTBOX = 256
+# Frames waiting for one device. A burst (one API call may make hundreds of commands) is
+# fine while the writer keeps going; past SOFT_OUTBOX a writer stuck for STUCK_S means the
+# device is not reading, and past HARD_OUTBOX it is disconnected whatever the reason.
+# Broadcast frames are one shared string, so an entry costs a pointer, not a frame.
+SOFT_OUTBOX = 1024
+HARD_OUTBOX = 16384
+STUCK_S = 1.0
 # Flood control: a device may send RATE frames a second, in bursts of up to BURST.
 RATE = 20.0
 BURST = 60.0
@@ -44,6 +49,7 @@ class Connection:
         "outbox",
         "participant_id",
         "replaying",
+        "sending_since",
         "seq",
         "task",
         "tokens",
@@ -60,6 +66,9 @@ class Connection:
         self.digest: str | None = None
         self.outbox: deque[str] | None = None
         self.writer: asyncio.Task[None] | None = None
+        # When the send in progress started (0.0: none): a send that never ends is a
+        # device that stopped reading.
+        self.sending_since = 0.0
         self.task: asyncio.Task[Any] | None = None
         self.opened_at = now
         self.last_seen = now
@@ -93,13 +102,23 @@ class Connection:
             return
         if self.outbox is None:
             self.outbox = deque()
-        if len(self.outbox) >= MAX_OUTBOX:
+        if len(self.outbox) >= SOFT_OUTBOX and self._overflowing():
             log.info("device %s is not reading; disconnecting it", self.participant_id)
             self.kill()
             return
         self.outbox.append(text)
         if self.writer is None:
             self.writer = asyncio.get_running_loop().create_task(self._drain())
+
+    def _overflowing(self) -> bool:
+        assert self.outbox is not None
+        if len(self.outbox) >= HARD_OUTBOX:
+            return True
+        return self.stuck_for(asyncio.get_running_loop().time()) > STUCK_S
+
+    def stuck_for(self, now: float) -> float:
+        """How long the current send has waited for the device (0.0 when none)."""
+        return now - self.sending_since if self.sending_since else 0.0
 
     def error(
         self, code: str, message: str, *, ref: protocol.Ref = None, close: int | None = None
@@ -148,10 +167,13 @@ class Connection:
             self.task.cancel()
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self.outbox:
                 text = self.outbox.popleft()
+                self.sending_since = loop.time()
                 await self._send({"type": "websocket.send", "text": text})
+                self.sending_since = 0.0
             if self.closing is not None and not self.close_sent:
                 self.close_sent = True
                 code, reason = self.closing
@@ -162,3 +184,4 @@ class Connection:
                 self.outbox.clear()
         finally:
             self.writer = None
+            self.sending_since = 0.0

@@ -31,6 +31,7 @@ DEFAULT_GRACE_S = 30.0
 JOIN_TIMEOUT_S = 10.0
 # A close the peer does not let us send (it is not reading) is forced after this.
 CLOSE_TIMEOUT_S = 5.0
+STUCK_LIMIT_S = 10.0
 PRUNE_EVERY_S = 300.0
 
 
@@ -82,6 +83,9 @@ class Hub:
         self.join_timeout_s = (
             min(JOIN_TIMEOUT_S, heartbeat_s * 3) if join_timeout_s is None else join_timeout_s
         )
+        # A device whose writer is stuck this long stopped reading: as long as it may be
+        # silent, at most STUCK_LIMIT_S.
+        self.stuck_s = min(STUCK_LIMIT_S, heartbeat_s * 3)
         self.channels: dict[int, Channel] = {}
         self.devices: dict[str, Connection] = {}
         self.unjoined: set[Connection] = set()
@@ -304,7 +308,9 @@ class Hub:
         """Close silent devices, connections that never joined, and closes that hang."""
         silent = now - self.heartbeat_s * 3
         for conn in list(self.devices.values()):
-            if conn.closing is not None:
+            if conn.stuck_for(now) > self.stuck_s:
+                conn.kill()  # not reading: its frames go nowhere
+            elif conn.closing is not None:
                 if now - conn.closing_at > CLOSE_TIMEOUT_S:
                     conn.kill()
             elif conn.last_seen < silent:
