@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
+from itertools import starmap
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import AttendStatus, Conference, Device, Member
@@ -65,6 +67,70 @@ def _device(row: Any) -> Device:
     )
 
 
+# Columns in the order of the records' fields: a row becomes a record in one call, with
+# no lookup by name per column (the member list of a page is the hot loop of reads).
+_MEMBER_COLUMNS = tuple(members.c[f.name] for f in fields(Member))
+_DEVICE_COLUMNS = tuple(devices.c[f.name] for f in fields(Device))
+
+
+_CONFERENCE_COLUMNS = tuple(conferences.c[f.name] for f in fields(Conference))
+
+# The hottest queries are built once with bound parameters: building a select() and
+# computing its cache key on every call cost more than running it on SQLite.
+_CONFERENCE_BY_ID = select(*_CONFERENCE_COLUMNS).where(
+    conferences.c.conference_id == bindparam("conference_id")
+)
+_CONFERENCE_BY_ID_FOR_UPDATE = _CONFERENCE_BY_ID.with_for_update()
+_CONFERENCE_BY_PK = select(*_CONFERENCE_COLUMNS).where(conferences.c.id == bindparam("pk"))
+_CONFERENCE_BY_PK_FOR_UPDATE = _CONFERENCE_BY_PK.with_for_update()
+_MEMBER_BY_UNION_ID = select(*_MEMBER_COLUMNS).where(
+    and_(
+        members.c.conference_pk == bindparam("conference_pk"),
+        members.c.union_id == bindparam("union_id"),
+    )
+)
+_MEMBERS_OF = (
+    select(*_MEMBER_COLUMNS)
+    .where(members.c.conference_pk.in_(bindparam("pks", expanding=True)))
+    .order_by(members.c.conference_pk, members.c.id)
+)
+_MEMBERS_AFTER = (
+    select(*_MEMBER_COLUMNS)
+    .where(
+        and_(
+            members.c.conference_pk == bindparam("conference_pk"),
+            members.c.id > bindparam("after_id"),
+        )
+    )
+    .order_by(members.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_ACTIVE_DEVICES_OF_MEMBER = (
+    select(*_DEVICE_COLUMNS)
+    .where(and_(devices.c.member_id == bindparam("member_id"), devices.c.active.is_(True)))
+    .order_by(devices.c.joined_at, devices.c.participant_id)
+)
+_ACTIVE_DEVICES_OF = select(*_DEVICE_COLUMNS).where(
+    and_(
+        devices.c.conference_pk.in_(bindparam("pks", expanding=True)),
+        devices.c.active.is_(True),
+    )
+)
+
+
+def _one_conference(result: Any) -> Conference | None:
+    row = result.first()
+    return None if row is None else Conference(*row)
+
+
+def _members(result: Any) -> list[Member]:
+    return list(starmap(Member, result.all()))
+
+
+def _devices(result: Any) -> list[Device]:
+    return list(starmap(Device, result.all()))
+
+
 # -- meetings -----------------------------------------------------------------
 
 
@@ -92,21 +158,15 @@ async def conference_by_public_id(
     conn: AsyncConnection, conference_id: str, *, for_update: bool = False
 ) -> Conference | None:
     """``for_update`` holds the meeting's row until commit: writes to one meeting queue up."""
-    query = select(conferences).where(conferences.c.conference_id == conference_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    return None if row is None else _conference(row)
+    query = _CONFERENCE_BY_ID_FOR_UPDATE if for_update else _CONFERENCE_BY_ID
+    return _one_conference(await conn.execute(query, {"conference_id": conference_id}))
 
 
 async def conference_by_pk(
     conn: AsyncConnection, pk: int, *, for_update: bool = False
 ) -> Conference | None:
-    query = select(conferences).where(conferences.c.id == pk)
-    if for_update:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    return None if row is None else _conference(row)
+    query = _CONFERENCE_BY_PK_FOR_UPDATE if for_update else _CONFERENCE_BY_PK
+    return _one_conference(await conn.execute(query, {"pk": pk}))
 
 
 async def conferences_by_public_ids(
@@ -193,12 +253,10 @@ async def member_by_union_id(
 ) -> Member | None:
     row = (
         await conn.execute(
-            select(members).where(
-                and_(members.c.conference_pk == conference_pk, members.c.union_id == union_id)
-            )
+            _MEMBER_BY_UNION_ID, {"conference_pk": conference_pk, "union_id": union_id}
         )
     ).first()
-    return None if row is None else _member(row)
+    return None if row is None else Member(*row)
 
 
 async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
@@ -209,25 +267,15 @@ async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
 
 
 async def members_of(conn: AsyncConnection, conference_pks: Sequence[int]) -> list[Member]:
-    rows = await conn.execute(
-        select(members)
-        .where(members.c.conference_pk.in_(list(conference_pks)))
-        .order_by(members.c.conference_pk, members.c.id)
-    )
-    return [_member(r) for r in rows]
+    return _members(await conn.execute(_MEMBERS_OF, {"pks": list(conference_pks)}))
 
 
 async def members_after(
     conn: AsyncConnection, conference_pk: int, after_id: int, limit: int
 ) -> list[Member]:
     """One keyset page: members with id > after_id, in join order."""
-    rows = await conn.execute(
-        select(members)
-        .where(and_(members.c.conference_pk == conference_pk, members.c.id > after_id))
-        .order_by(members.c.id)
-        .limit(limit)
-    )
-    return [_member(r) for r in rows]
+    params = {"conference_pk": conference_pk, "after_id": after_id, "limit": limit}
+    return _members(await conn.execute(_MEMBERS_AFTER, params))
 
 
 async def update_member(conn: AsyncConnection, member_id: int, **values: Any) -> None:
@@ -284,24 +332,11 @@ async def device_by_participant_id(conn: AsyncConnection, participant_id: str) -
 
 
 async def active_devices_of_member(conn: AsyncConnection, member_id: int) -> list[Device]:
-    rows = await conn.execute(
-        select(devices)
-        .where(and_(devices.c.member_id == member_id, devices.c.active.is_(True)))
-        .order_by(devices.c.joined_at, devices.c.participant_id)
-    )
-    return [_device(r) for r in rows]
+    return _devices(await conn.execute(_ACTIVE_DEVICES_OF_MEMBER, {"member_id": member_id}))
 
 
 async def active_devices_of(conn: AsyncConnection, conference_pks: Sequence[int]) -> list[Device]:
-    rows = await conn.execute(
-        select(devices).where(
-            and_(
-                devices.c.conference_pk.in_(list(conference_pks)),
-                devices.c.active.is_(True),
-            )
-        )
-    )
-    return [_device(r) for r in rows]
+    return _devices(await conn.execute(_ACTIVE_DEVICES_OF, {"pks": list(conference_pks)}))
 
 
 async def update_devices(
