@@ -16,6 +16,7 @@ from confplane.api.app import admin_token, build_services, create_app
 from confplane.config import Settings
 from confplane.demo import seed_demo
 from confplane.devices.protocol import MAX_MESSAGE_BYTES
+from confplane.devices.uvicorn_ws import PROTOCOL as LEAN_WS_PROTOCOL
 
 # How the parent hands its settings to worker processes (they import the app anew).
 _SETTINGS_ENV = "CONFPLANE_WORKER_SETTINGS"
@@ -40,6 +41,7 @@ def _uvicorn_options(settings: Settings, log_level: str) -> dict[str, Any]:
         # Device WebSockets (docs/device-protocol.md): frames are small JSON, so no
         # per-message deflate (its zlib state alone would be ~40 KB per idle device) and a
         # small size cap; liveness is the protocol's own heartbeat, not WebSocket pings.
+        "ws": LEAN_WS_PROTOCOL or "auto",
         "ws_max_size": MAX_MESSAGE_BYTES,
         "ws_per_message_deflate": False,
         "ws_ping_interval": None,

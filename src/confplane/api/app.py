@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from confplane.api import responses
 from confplane.api.devices import ws_url
@@ -19,8 +20,10 @@ from confplane.api.routes import admin_routes, api_routes, device_routes
 from confplane.api.services import Services
 from confplane.config import Settings
 from confplane.demo import seed_demo
+from confplane.devices import protocol
 from confplane.devices.fanout import Fanout, LocalFanout, RedisFanout
 from confplane.devices.hub import Hub
+from confplane.devices.session import DeviceEndpoint
 from confplane.domain.auth import AuthService
 from confplane.domain.commands import CommandLog
 from confplane.domain.conferences import ConferenceService
@@ -107,6 +110,24 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return responses.error(NOT_FOUND, responses.request_id())
 
 
+class App(Starlette):
+    """Starlette, with the device WebSocket taken straight to its endpoint.
+
+    Tens of thousands of devices each hold a connection open for the whole meeting; the
+    middleware and routing frames Starlette keeps per connection cost several KB each,
+    so the device path skips them (it needs no exception page and no route lookup).
+    """
+
+    _devices = DeviceEndpoint()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == protocol.PATH:
+            scope["app"] = self
+            await self._devices(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -128,7 +149,7 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
             await services.fanout.close()
             await services.db.close()
 
-    app = Starlette(
+    app = App(
         routes=[*api_routes(), *admin_routes(), *device_routes()],
         lifespan=lifespan,
         exception_handlers={

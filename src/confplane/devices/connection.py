@@ -174,6 +174,8 @@ class Connection:
                 self.sending_since = loop.time()
                 await self._send({"type": "websocket.send", "text": text})
                 self.sending_since = 0.0
+            # An idle device keeps no deque (a deque costs over 600 bytes).
+            self.outbox = None
             if self.closing is not None and not self.close_sent:
                 self.close_sent = True
                 code, reason = self.closing

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any
 
 from confplane.devices import protocol
@@ -33,6 +33,7 @@ JOIN_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 5.0
 STUCK_LIMIT_S = 10.0
 PRUNE_EVERY_S = 300.0
+SWEEP_SLICE = 500
 
 
 def command_frame(command: Command) -> str:
@@ -297,17 +298,28 @@ class Hub:
         while True:
             await asyncio.sleep(interval)
             try:
-                self.sweep(self.now())
+                # In slices, so ten thousand devices never hold the loop for long.
+                devices = list(self.devices.values())
+                for start in range(0, len(devices), SWEEP_SLICE):
+                    self.sweep(self.now(), devices[start : start + SWEEP_SLICE], ())
+                    await asyncio.sleep(0)
+                self.sweep(self.now(), (), list(self.unjoined))
                 if self.now() >= next_prune:
                     next_prune = self.now() + PRUNE_EVERY_S
                     await self.commands.prune()
             except Exception:
                 log.exception("device sweep failed")
 
-    def sweep(self, now: float) -> None:
-        """Close silent devices, connections that never joined, and closes that hang."""
+    def sweep(
+        self,
+        now: float,
+        devices: Iterable[Connection] | None = None,
+        unjoined: Iterable[Connection] | None = None,
+    ) -> None:
+        """Close silent devices, connections that never joined, and closes that hang
+        (all of them, or the ones given)."""
         silent = now - self.heartbeat_s * 3
-        for conn in list(self.devices.values()):
+        for conn in list(self.devices.values()) if devices is None else devices:
             if conn.stuck_for(now) > self.stuck_s:
                 conn.kill()  # not reading: its frames go nowhere
             elif conn.closing is not None:
@@ -316,7 +328,7 @@ class Hub:
             elif conn.last_seen < silent:
                 conn.error("heartbeat_timeout", "no frame for too long", close=Close.TIMEOUT)
         late = now - self.join_timeout_s
-        for conn in list(self.unjoined):
+        for conn in list(self.unjoined) if unjoined is None else unjoined:
             if conn.closing is not None:
                 if now - conn.closing_at > CLOSE_TIMEOUT_S:
                     conn.kill()

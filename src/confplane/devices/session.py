@@ -65,6 +65,9 @@ class DeviceEndpoint:
             return
         services = scope["app"].state.services
         await send({"type": "websocket.accept"})
+        # Nothing after the handshake reads the headers; the server's scope would keep
+        # them (about 1 KB) for the whole life of the connection.
+        scope["headers"] = []
         session = Session(services.hub, services.presence, services.tickets.codec, send)
         await session.run(receive)
 
@@ -94,7 +97,9 @@ class Session:
                 data = message.get("text")
                 if data is None:
                     data = message.get("bytes") or b""
+                del message  # not kept alive while idle
                 await self._frame(data)
+                del data
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not conn.killed or task is None:
