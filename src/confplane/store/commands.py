@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.events import Command
@@ -13,6 +13,34 @@ from confplane.store.schema import conferences, device_commands
 
 _targets = msgspec.json.Decoder(list[str] | None)
 _data = msgspec.json.Decoder(dict[str, Any])
+_encode = msgspec.json.Encoder().encode
+
+# Built once with bound parameters: every MuteMembers, LockConference and close runs the
+# first two, and building and keying a statement costs more than running it on SQLite.
+_NEXT_SEQ = (
+    update(conferences)
+    .where(conferences.c.id == bindparam("pk"))
+    .values(seq=conferences.c.seq + 1)
+    .returning(conferences.c.seq)
+)
+_INSERT = insert(device_commands)
+_CURRENT_SEQ = select(conferences.c.seq).where(conferences.c.id == bindparam("pk"))
+_AFTER = (
+    select(
+        device_commands.c.seq,
+        device_commands.c.kind,
+        device_commands.c.targets,
+        device_commands.c.data,
+    )
+    .where(
+        and_(
+            device_commands.c.conference_pk == bindparam("pk"),
+            device_commands.c.seq > bindparam("after"),
+        )
+    )
+    .order_by(device_commands.c.seq)
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 async def next_seq(conn: AsyncConnection, conference_pk: int) -> int:
@@ -21,35 +49,26 @@ async def next_seq(conn: AsyncConnection, conference_pk: int) -> int:
     The UPDATE locks the meeting's row until commit, so two transactions of one meeting
     get their numbers in commit order and the committed numbers have no gaps.
     """
-    row = (
-        await conn.execute(
-            update(conferences)
-            .where(conferences.c.id == conference_pk)
-            .values(seq=conferences.c.seq + 1)
-            .returning(conferences.c.seq)
-        )
-    ).one()
-    return int(row.seq)
+    return int((await conn.execute(_NEXT_SEQ, {"pk": conference_pk})).scalar_one())
 
 
 async def current_seq(conn: AsyncConnection, conference_pk: int) -> int:
-    row = (
-        await conn.execute(select(conferences.c.seq).where(conferences.c.id == conference_pk))
-    ).first()
-    return 0 if row is None else int(row.seq)
+    seq = (await conn.execute(_CURRENT_SEQ, {"pk": conference_pk})).scalar()
+    return 0 if seq is None else int(seq)
 
 
 async def insert_command(conn: AsyncConnection, command: Command, created_at: int) -> None:
-    targets = None if command.participant_ids is None else list(command.participant_ids)
+    targets = command.participant_ids
     await conn.execute(
-        insert(device_commands).values(
-            conference_pk=command.conference_pk,
-            seq=command.seq,
-            kind=command.kind,
-            targets=None if targets is None else msgspec.json.encode(targets).decode(),
-            data=msgspec.json.encode(command.data).decode(),
-            created_at=created_at,
-        )
+        _INSERT,
+        {
+            "conference_pk": command.conference_pk,
+            "seq": command.seq,
+            "kind": command.kind,
+            "targets": None if targets is None else _encode(list(targets)).decode(),
+            "data": _encode(command.data).decode(),
+            "created_at": created_at,
+        },
     )
 
 
@@ -57,27 +76,17 @@ async def commands_after(
     conn: AsyncConnection, conference_pk: int, conference_id: str, after_seq: int, limit: int
 ) -> list[Command]:
     """The meeting's commands with seq > after_seq, oldest first."""
-    rows = await conn.execute(
-        select(device_commands)
-        .where(
-            and_(
-                device_commands.c.conference_pk == conference_pk,
-                device_commands.c.seq > after_seq,
-            )
-        )
-        .order_by(device_commands.c.seq)
-        .limit(limit)
-    )
+    rows = await conn.execute(_AFTER, {"pk": conference_pk, "after": after_seq, "limit": limit})
     return [
         Command(
-            kind=r.kind,
-            conference_pk=r.conference_pk,
+            kind=kind,
+            conference_pk=conference_pk,
             conference_id=conference_id,
-            participant_ids=None if r.targets is None else tuple(_targets.decode(r.targets)),
-            data=_data.decode(r.data),
-            seq=int(r.seq),
+            participant_ids=None if targets is None else tuple(_targets.decode(targets)),
+            data=_data.decode(data),
+            seq=int(seq),
         )
-        for r in rows
+        for seq, kind, targets, data in rows.all()
     ]
 
 
