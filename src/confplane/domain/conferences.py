@@ -26,6 +26,7 @@ from confplane.domain.model import (
     Conference,
     ConferenceStatus,
     ConferenceView,
+    Device,
     DeviceMedia,
     Member,
     Principal,
@@ -445,10 +446,16 @@ class ConferenceService:
             devices = await store.active_devices_of(conn, pks) if pks else []
         order = {cid: i for i, cid in enumerate(wanted)}
         live.sort(key=lambda c: order[c.conference_id])
+        members_of: dict[int, list[Member]] = {}
+        for m in members:
+            members_of.setdefault(m.conference_pk, []).append(m)
+        devices_of: dict[int, list[Device]] = {}
+        for d in devices:
+            devices_of.setdefault(d.conference_pk, []).append(d)
         views = []
         for conference in live:
-            own_members = [m for m in members if m.conference_pk == conference.id]
-            own_devices = [d for d in devices if d.conference_pk == conference.id]
+            own_members = members_of.get(conference.id, [])
+            own_devices = devices_of.get(conference.id, [])
             views.append(
                 ConferenceView(
                     conference=conference,

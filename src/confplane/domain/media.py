@@ -6,15 +6,20 @@ from collections.abc import Iterable, Sequence
 
 from confplane.domain.model import Conference, Device, DeviceMedia, MediaFlag, Member, MemberMedia
 
+# Plain ints: comparing and hashing IntEnum members costs more in the per-member loop.
+_OPEN = int(DeviceMedia.OPEN)
+_CLOSED = int(DeviceMedia.CLOSED)
+_UNKNOWN = int(DeviceMedia.UNKNOWN)
+
 
 def combine(statuses: Iterable[int]) -> int:
     """Open if any device is open, closed if all reporting devices are closed."""
     seen = set(statuses)
-    if DeviceMedia.OPEN in seen:
-        return int(DeviceMedia.OPEN)
-    if DeviceMedia.CLOSED in seen:
-        return int(DeviceMedia.CLOSED)
-    return int(DeviceMedia.UNKNOWN)
+    if _OPEN in seen:
+        return _OPEN
+    if _CLOSED in seen:
+        return _CLOSED
+    return _UNKNOWN
 
 
 def combine_member_media(members: Sequence[Member], devices: Sequence[Device]) -> list[MemberMedia]:
@@ -23,12 +28,15 @@ def combine_member_media(members: Sequence[Member], devices: Sequence[Device]) -
         by_member.setdefault(device.member_id, []).append(device)
     result = []
     for member in members:
-        own = by_member.get(member.id, [])
+        own = by_member.get(member.id)
+        if own is None:
+            result.append(MemberMedia(member, _UNKNOWN, _UNKNOWN))
+            continue
         result.append(
             MemberMedia(
-                member=member,
-                mic_status=combine(d.mic_status for d in own),
-                camera_status=combine(d.camera_status for d in own),
+                member,
+                combine([d.mic_status for d in own]),
+                combine([d.camera_status for d in own]),
             )
         )
     return result
