@@ -63,7 +63,6 @@ def main() -> None:
             str(args.seconds),
             "--connections",
             str(args.connections),
-            "--no-pin",
         ]
     )
     bench = bench_run.Bench(bench_args)

@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,7 +79,9 @@ class Walk:
     tokens: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        first, last = self.page_ms[0], self.page_ms[-1]
+        # One page is one sample on a shared machine: compare the medians of five pages.
+        first = statistics.median(self.page_ms[:5])
+        last = statistics.median(self.page_ms[-5:])
         return {
             "page_size": self.page_size,
             "members": self.members,
@@ -86,7 +89,8 @@ class Walk:
             "seconds": self.seconds,
             "first_page_ms": first,
             "last_page_ms": last,
-            "median_page_ms": sorted(self.page_ms)[len(self.page_ms) // 2],
+            "median_page_ms": statistics.median(self.page_ms),
+            "max_page_ms": max(self.page_ms),
             "last_over_first": last / first,
         }
 
@@ -275,7 +279,11 @@ class Bench:
             (
                 "MuteMembers",
                 "mute.lua",
-                {**base, "conference": seeded.mute_conference, "targets": seeded.mute_targets},
+                {
+                    **base,
+                    "conferences": [c for c, _ in seeded.mute_targets],
+                    "targets": [u for _, u in seeded.mute_targets],
+                },
                 {},
             ),
             ("LockConference", "lock.lua", {**base, "conferences": seeded.lock_conferences}, {}),
@@ -358,10 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument(
-        "--no-pin",
-        dest="pin",
-        action="store_false",
-        help="do not pin a 1-process server to the first CPU and wrk to the last",
+        "--pin",
+        action="store_true",
+        help="pin a 1-process server to the first CPU and wrk to the last (best on an "
+        "otherwise idle machine; on a shared one the pinned server loses CPU to others)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     return parser

@@ -24,7 +24,10 @@ class Sizes:
     """How much to seed; the defaults are the issue's figures."""
 
     lock_conferences: int = 64
-    mute_targets: int = 128
+    # MuteMembers: members (each with one device) spread over meetings, because writes to
+    # one meeting take turns (its row is locked until commit).
+    mute_conferences: int = 32
+    mute_members: int = 4
     batch_conferences: int = 10
     batch_members: int = 50
     page_members: int = 10_000
@@ -40,8 +43,8 @@ class Seeded:
     app_secret: str = ""
     host: str = ""
     invitees: list[str] = field(default_factory=list)
-    mute_conference: str = ""
-    mute_targets: list[str] = field(default_factory=list)
+    # (conferenceId, unionId) of every member MuteMembers rotates over.
+    mute_targets: list[tuple[str, str]] = field(default_factory=list)
     lock_conferences: list[str] = field(default_factory=list)
     batch_conferences: list[str] = field(default_factory=list)
     page_conference: str = ""
@@ -155,9 +158,10 @@ async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
         )
         async with db.write() as conn:
             s = _Seeder(conn, org.id, host.union_id, host.nick)
-            [(pk, out.mute_conference)] = await s.conferences(1, "bench mute")
-            out.mute_targets = await s.members(pk, sizes.mute_targets, "mute")
-            await s.devices(pk)
+            for pk, cid in await s.conferences(sizes.mute_conferences, "bench mute"):
+                members = await s.members(pk, sizes.mute_members, f"mute{pk}-")
+                out.mute_targets += [(cid, union_id) for union_id in members]
+                await s.devices(pk)
             out.lock_conferences = [
                 c for _, c in await s.conferences(sizes.lock_conferences, "lock")
             ]
