@@ -54,6 +54,18 @@ class Seeded:
     seconds: float = 0.0
 
 
+_room_codes: set[str] = set()
+
+
+def _room_code() -> str:
+    """Random 9-digit codes collide within ~20,000 meetings (a unique column): skip repeats."""
+    while True:
+        code = ids.room_code()
+        if code not in _room_codes:
+            _room_codes.add(code)
+            return code
+
+
 def _conference_row(org_id: int, host: str, now: int, title: str) -> dict[str, Any]:
     return {
         "conference_id": ids.conference_id(),
@@ -63,7 +75,7 @@ def _conference_row(org_id: int, host: str, now: int, title: str) -> dict[str, A
         "locked": False,
         "mute_all": False,
         "host_union_id": host,
-        "room_code": ids.room_code(),
+        "room_code": _room_code(),
         "conference_password": ids.numeric_password(4),
         "host_password": ids.numeric_password(6),
         "created_at": now,
