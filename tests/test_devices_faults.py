@@ -346,3 +346,15 @@ async def test_a_connection_too_far_behind_is_dropped_at_once() -> None:
     await task
     assert stuck.killed and not hub.devices
     await hub.stop()
+
+
+async def test_a_resume_claiming_a_future_seq_still_gets_what_follows(kit: Kit) -> None:
+    org = kit.org
+    cid = kit.meeting().conference_id
+    device = await kit.member(cid, org.users[1])
+    await device.drop()
+    device.seq = 10**9  # a confused (or hostile) device
+    await device.resume()
+    org.lock(cid)
+    command = await device.next_command()
+    assert (command.kind, command.seq) == ("locked", 1)
