@@ -688,3 +688,19 @@ async def test_members_walk_longer_than_a_slice(world: World, tenant: Tenant) ->
     )
     assert sum([len(c) async for c in whole.slices()]) == total
     assert whole.next_token() is None
+
+
+async def test_a_room_code_in_use_is_never_given_twice(
+    world: World, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await create(world, tenant)
+    async with world.db.read() as conn:
+        taken = await conference_store.conference_by_public_id(conn, first)
+    assert taken is not None
+    # The random source repeats the code in use before it offers a new one.
+    offered = iter([taken.room_code, taken.room_code, "987654321"])
+    monkeypatch.setattr("confplane.domain.ids.room_code", lambda: next(offered))
+    second = await create(world, tenant)
+    async with world.db.read() as conn:
+        fresh = await conference_store.conference_by_public_id(conn, second)
+    assert fresh is not None and fresh.room_code == "987654321"

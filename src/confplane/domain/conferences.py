@@ -188,7 +188,7 @@ class ConferenceService:
                 locked=False,
                 mute_all=False,
                 host_union_id=creator.union_id,
-                room_code=ids.room_code(),
+                room_code=await self._free_room_code(conn),
                 conference_password=ids.numeric_password(4),
                 host_password=ids.numeric_password(6),
                 created_at=now,
@@ -222,6 +222,15 @@ class ConferenceService:
             external_link_url=f"{self._public_url}/j/{conference.room_code}",
             phone_numbers=[],
         )
+
+    async def _free_room_code(self, conn: Connection) -> str:
+        """A 9-digit code no meeting has: random codes meet by chance once meetings
+        number in the tens of thousands."""
+        for _ in range(20):
+            code = ids.room_code()
+            if not await store.room_code_taken(conn, code):
+                return code
+        raise ParticipantLimit("no free room code; try again")
 
     # -- MuteMembers -----------------------------------------------------------
 

@@ -162,6 +162,11 @@ async def conference_by_public_id(
     return _one_conference(await conn.execute(query, {"conference_id": conference_id}))
 
 
+async def room_code_taken(conn: AsyncConnection, room_code: str) -> bool:
+    query = select(conferences.c.id).where(conferences.c.room_code == room_code).limit(1)
+    return (await conn.execute(query)).first() is not None
+
+
 async def conference_by_pk(
     conn: AsyncConnection, pk: int, *, for_update: bool = False
 ) -> Conference | None:
