@@ -1,5 +1,6 @@
-"""Two server processes on one PostgreSQL database and one Redis: a command made through
-either reaches devices connected to the other, in the meeting's order."""
+"""Two server processes on one PostgreSQL database, fanning out through Redis or through
+PostgreSQL's LISTEN/NOTIFY: a command made through either reaches devices connected to
+the other, in the meeting's order."""
 
 from __future__ import annotations
 
@@ -28,20 +29,20 @@ def _redis_is_up() -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ...]]:
-    if not _redis_is_up():
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    root: Path = tmp_path_factory.mktemp("redis-pair")
+@pytest.fixture(scope="module", params=["redis", "notify"])
+def pair(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ServerProcess, ...]]:
+    extra: list[str] = []
+    if request.param == "redis":
+        if not _redis_is_up():
+            pytest.skip(f"no Redis at {REDIS_URL}")
+        extra = ["--redis-url", REDIS_URL]
+    root: Path = tmp_path_factory.mktemp(f"pair-{request.param}")
     with fresh_postgres_database() as url:
         token = "pair-admin-token"
         servers = tuple(
-            ServerProcess(
-                root / name,
-                database_url=url,
-                admin_token=token,
-                extra_args=["--redis-url", REDIS_URL],
-            )
+            ServerProcess(root / name, database_url=url, admin_token=token, extra_args=extra)
             for name in ("a", "b")
         )
         for server in servers:  # one after the other: the first migrates

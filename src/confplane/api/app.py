@@ -21,7 +21,7 @@ from confplane.api.services import Services
 from confplane.config import Settings
 from confplane.demo import seed_demo
 from confplane.devices import protocol
-from confplane.devices.fanout import Fanout, LocalFanout, RedisFanout
+from confplane.devices.fanout import Fanout, LocalFanout, PostgresFanout, RedisFanout
 from confplane.devices.hub import Hub
 from confplane.devices.session import DeviceEndpoint
 from confplane.domain.auth import AuthService
@@ -71,9 +71,15 @@ async def build_services(settings: Settings) -> Services:
         heartbeat_s=settings.device_heartbeat_s,
         grace_s=settings.device_grace_s,
     )
-    fanout: Fanout = (
-        RedisFanout(hub, settings.redis_url) if settings.redis_url else LocalFanout(hub)
-    )
+    # Commands reach devices on every server process: through Redis when given, else
+    # PostgreSQL's LISTEN/NOTIFY; SQLite means one process.
+    fanout: Fanout
+    if settings.redis_url:
+        fanout = RedisFanout(hub, settings.redis_url)
+    elif not db.is_sqlite:
+        fanout = PostgresFanout(hub, db.url)
+    else:
+        fanout = LocalFanout(hub)
     conferences.notifier = fanout
     auth = AuthService(db, settings.token_lifetime_s, cache_s=settings.token_cache_s)
     return Services(

@@ -218,6 +218,11 @@ class Hub:
             group.sort(key=lambda c: c.seq)
             self.notify(pk, group[-1].seq, group)
 
+    def refresh_all(self) -> None:
+        """Read every meeting's latest commands from the log (after a fan-out outage)."""
+        for channel in list(self.channels.values()):
+            self._catch_up(channel, channel.seq)
+
     def _deliver(self, channel: Channel, command: Command) -> None:
         frame = command_frame(command)
         if command.participant_ids is None:
