@@ -267,6 +267,18 @@ async def test_kick_errors_are_the_apis(kit: Kit) -> None:
     await kit.member(cid, org.users[1])
     error = api_error(kit.kick, cid, org.users[1], participant_id="nope")
     assert (error.status, error.code) == (400, "paramsError")
+    org.close(cid)
+    assert api_error(kit.kick, cid, org.users[1]).code == "resourceClose"
+    assert api_error(kit.cohosts, cid, "add", [org.users[1]]).code == "resourceClose"
+
+
+async def test_kick_and_co_hosts_of_another_orgs_meeting_are_refused(
+    kit: Kit, other_org: Org
+) -> None:
+    foreign = other_org.create()
+    assert api_error(kit.kick, foreign, other_org.host).code == "orgAccessForbidden"
+    error = api_error(kit.cohosts, foreign, "add", [other_org.host])
+    assert error.code == "orgAccessForbidden"
 
 
 async def test_co_host_changes_reach_every_device(kit: Kit) -> None:
