@@ -106,3 +106,33 @@ async def test_a_connection_that_never_joins_is_closed(kit: Kit) -> None:
     error = await idle.next_error()
     assert (error.code, error.close) == ("join_timeout", Close.TIMEOUT)
     assert (await idle.wait_closed()).code == Close.TIMEOUT
+
+
+async def test_after_a_restart_devices_resume_and_the_rest_leave(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = ServerProcess(
+        tmp_path_factory.mktemp("restarted"),
+        extra_args=["--device-heartbeat", "5", "--device-grace", str(GRACE_S * 2)],
+    )
+    server.start()
+    try:
+        with AdminClient(server.base_url, server.admin_token) as admin:
+            kit = Kit(make_org(server, admin))
+            org = kit.org
+            cid = kit.meeting().conference_id
+            back = await kit.member(cid, org.users[1])
+            gone = await kit.member(cid, org.users[2])
+            server.restart()
+            assert (await back.wait_closed()).code == Close.RESTART
+            assert (await gone.wait_closed()).code == Close.RESTART
+            joined = await back.resume()
+            assert joined.participant_id == back.participant_id
+            # The device that did not come back leaves once its grace period is over.
+            await eventually(lambda: status(kit, cid, org.users[2]) == 6)
+            assert status(kit, cid, org.users[1]) == 3
+            org.mute(cid, org.users[1])
+            assert (await back.next_command()).kind == "mute"
+            await kit.close()
+    finally:
+        server.stop()

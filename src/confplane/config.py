@@ -29,8 +29,11 @@ class Settings:
     # intervals), and how long a dropped device keeps its place to resume.
     device_heartbeat_s: float = 15.0
     device_grace_s: float = 30.0
-    # Fan-out between server processes; None means one process (in-process fan-out).
+    # Fan-out between server processes through Redis; without it, PostgreSQL's
+    # LISTEN/NOTIFY, and with SQLite none (one process).
     redis_url: str | None = None
+    # How many server processes share the database (set by ``serve --workers``).
+    processes: int = 1
 
     @property
     def resolved_database_url(self) -> str:

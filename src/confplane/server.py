@@ -81,7 +81,7 @@ def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> Non
         )
         return
     asyncio.run(_prepare(settings))
-    worker_settings = dataclasses.replace(settings, seed_demo=False)
+    worker_settings = dataclasses.replace(settings, seed_demo=False, processes=workers)
     raw = dataclasses.asdict(worker_settings)
     raw["data_dir"] = str(worker_settings.data_dir)
     os.environ[_SETTINGS_ENV] = json.dumps(raw)

@@ -80,6 +80,12 @@ async def build_services(settings: Settings) -> Services:
         fanout = PostgresFanout(hub, db.url)
     else:
         fanout = LocalFanout(hub)
+        if settings.processes > 1:
+            log.warning(
+                "%d processes on SQLite without --redis-url: a device only gets the "
+                "commands made through the process it is connected to",
+                settings.processes,
+            )
     conferences.notifier = fanout
     auth = AuthService(db, settings.token_lifetime_s, cache_s=settings.token_cache_s)
     return Services(
@@ -147,7 +153,7 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
         if not settings.admin_token:
             announce(f"admin token: in {token_file}")
         await services.fanout.start()
-        await services.hub.start()
+        await services.hub.start(sole_process=services.db.is_sqlite and settings.processes == 1)
         try:
             yield
         finally:

@@ -99,7 +99,14 @@ class Hub:
 
     # -- life cycle --------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, *, sole_process: bool = False) -> None:
+        """Start the sweeper. ``sole_process``: no other process can hold devices (SQLite),
+        so devices the database shows connected were left by an earlier run of this
+        server; they get a grace period to resume here, then leave."""
+        if sole_process:
+            loop = asyncio.get_running_loop()
+            for pid, digest in await self.presence.resumable_devices():
+                self._grace[pid] = loop.call_later(self.grace_s, self._expire, pid, digest)
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
     async def stop(self) -> None:

@@ -300,6 +300,11 @@ class PresenceService:
                 reject_description=description[:512],
             )
 
+    async def resumable_devices(self) -> list[tuple[str, str]]:
+        """(participantId, resume token digest) of every WebSocket device in a meeting."""
+        async with self._db.read() as conn:
+            return await devices_store.live_devices(conn)
+
     async def device(self, participant_id: str) -> tuple[Device, str]:
         """A device and the conferenceId of its meeting."""
         async with self._db.read() as conn:
