@@ -358,3 +358,17 @@ async def test_a_resume_claiming_a_future_seq_still_gets_what_follows(kit: Kit) 
     org.lock(cid)
     command = await device.next_command()
     assert (command.kind, command.seq) == ("locked", 1)
+
+
+async def test_guessing_a_room_password_is_cut_off(kit: Kit) -> None:
+    from confplane.devices.hub import GUEST_FAILURES
+
+    target, other = kit.meeting(), kit.meeting()
+    wrong = "x" + target.password
+    for _ in range(GUEST_FAILURES):
+        device = kit.device(room_code=target.room_code, password=wrong, nick="guesser")
+        assert await refused(device) == ("wrong_password", Close.UNAUTHORIZED)
+    # Now even the right password waits out the window; other rooms are not affected.
+    late = kit.device(room_code=target.room_code, password=target.password, nick="late")
+    assert await refused(late) == ("rate_limited", Close.RATE_LIMITED)
+    await kit.guest(other)

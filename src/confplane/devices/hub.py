@@ -35,6 +35,9 @@ CLOSE_TIMEOUT_S = 5.0
 STUCK_LIMIT_S = 10.0
 PRUNE_EVERY_S = 300.0
 SWEEP_SLICE = 500
+# Wrong guest passwords allowed per room and window before guests are refused.
+GUEST_FAILURES = 20
+GUEST_WINDOW_S = 60.0
 
 
 def command_frame(command: Command) -> str:
@@ -96,6 +99,8 @@ class Hub:
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
         self._attached_since_freeze = 0
+        # room code -> (end of its window, wrong passwords in it)
+        self._wrong_passwords: dict[str, tuple[float, int]] = {}
 
     # -- life cycle --------------------------------------------------------------
 
@@ -307,6 +312,21 @@ class Hub:
         conn.participant_id = None
         return conn.closing is not None
 
+    # -- guests ------------------------------------------------------------------
+
+    def guest_refused(self, room_code: str) -> bool:
+        """Too many wrong passwords for this room lately (a 4-digit password is
+        guessable): guests are refused for the rest of the minute."""
+        entry = self._wrong_passwords.get(room_code)
+        return entry is not None and entry[1] >= GUEST_FAILURES and self.now() < entry[0]
+
+    def guest_failed(self, room_code: str) -> None:
+        now = self.now()
+        until, count = self._wrong_passwords.get(room_code, (0.0, 0))
+        if now >= until:
+            until, count = now + GUEST_WINDOW_S, 0
+        self._wrong_passwords[room_code] = (until, count + 1)
+
     # -- housekeeping ------------------------------------------------------------
 
     async def _sweep_forever(self) -> None:
@@ -321,6 +341,10 @@ class Hub:
                     self.sweep(self.now(), devices[start : start + SWEEP_SLICE], ())
                     await asyncio.sleep(0)
                 self.sweep(self.now(), (), list(self.unjoined))
+                now = self.now()
+                for room, (until, _) in list(self._wrong_passwords.items()):
+                    if now >= until:
+                        del self._wrong_passwords[room]
                 self._freeze_new_devices()
                 if self.now() >= next_prune:
                     next_prune = self.now() + PRUNE_EVERY_S

@@ -191,13 +191,25 @@ class Session:
                     resumable=True,
                 )
             elif frame.room_code is not None:
-                joined = await self.presence.join_guest(
-                    frame.room_code,
-                    frame.password or "",
-                    frame.nick or "",
-                    mic=frame.mic,
-                    camera=frame.camera,
-                )
+                if self.hub.guest_refused(frame.room_code):
+                    self.conn.final = True
+                    self.conn.error(
+                        "rate_limited",
+                        "too many wrong passwords for this room; try again later",
+                        close=Close.RATE_LIMITED,
+                    )
+                    return
+                try:
+                    joined = await self.presence.join_guest(
+                        frame.room_code,
+                        frame.password or "",
+                        frame.nick or "",
+                        mic=frame.mic,
+                        camera=frame.camera,
+                    )
+                except e.WrongMeetingPassword:
+                    self.hub.guest_failed(frame.room_code)
+                    raise
             else:
                 raise e.InvalidParams("join needs a ticket, or a roomCode and a password")
         except e.DomainError as err:
