@@ -73,8 +73,34 @@ class Database:
             cursor.close()
 
     @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection, given back the moment the block ends.
+
+        ``async with engine.connect()`` closes the connection in a task of its own
+        (SQLAlchemy guards the close against cancellation that way), so the pool got it
+        back only after the loop had run every other ready task, each of which could take
+        another connection first. With SQLite, whose calls here never wait, that emptied
+        the pool under 32 concurrent requests, and waiters lost to newcomers for seconds.
+        On SQLite the close is therefore awaited in place (it cannot be interrupted: it
+        never waits); PostgreSQL, whose close is a round trip, keeps SQLAlchemy's way.
+        """
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn:
+                yield conn
+            return
+        conn = await self.engine.connect()
+        try:
+            yield conn
+        finally:
+            await conn.close()
+        # SQLite calls never wait, so without this a request would run from its first
+        # query to its answer in one go and the loop would look at sockets only between
+        # whole requests: under load, large answers then waited seconds to be sent.
+        await asyncio.sleep(0)
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn, conn.begin():
+        async with self._connection() as conn, conn.begin():
             yield conn
 
     @asynccontextmanager
@@ -89,7 +115,7 @@ class Database:
                 async with self.engine.begin() as conn:
                     yield conn
                 return
-            async with self._write_lock, self.engine.begin() as conn:
+            async with self._write_lock, self._connection() as conn, conn.begin():
                 yield conn
         except IntegrityError as exc:
             raise Conflict("a record with the same key already exists") from exc

@@ -147,8 +147,16 @@ class InlineConnection:
         return await self.cursor().execute(sql, parameters)
 
     async def commit(self) -> None:
-        if self._conn.in_transaction:
-            await asyncio.to_thread(self._conn.commit)
+        if not self._conn.in_transaction:
+            return
+        done = asyncio.ensure_future(asyncio.to_thread(self._conn.commit))
+        try:
+            await asyncio.shield(done)
+        except asyncio.CancelledError:
+            # The thread goes on with the commit: nothing may touch this connection (a
+            # rollback on close, say) until it has finished.
+            await asyncio.wait([done])
+            raise
 
     async def rollback(self) -> None:
         self._conn.rollback()
