@@ -335,22 +335,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def amain(args: argparse.Namespace) -> list[dict[str, Any]]:
-    results = []
-    for count in args.devices:
-        limit = raise_fd_limit(count + 1024)
-        if limit < count + 256:
-            print(f"open-file limit {limit} is too low for {count} devices", file=sys.stderr)
-            continue
-        print(f"-- {count} devices ({args.backend})", flush=True)
-        if args.backend == "postgres":
-            with fresh_postgres_database() as url:
-                result = await run_one(args, count, url)
-        else:
-            result = await run_one(args, count, None)
-        print(json.dumps(result, indent=2), flush=True)
-        results.append(result)
-    return results
+def measure(args: argparse.Namespace, count: int, runner: Any) -> dict[str, Any] | None:
+    """One device count on a fresh server and database, in its own event loop."""
+    limit = raise_fd_limit(count + 1024)
+    if limit < count + 256:
+        print(f"open-file limit {limit} is too low for {count} devices", file=sys.stderr)
+        return None
+    print(f"-- {count} devices ({args.backend})", flush=True)
+    if args.backend == "postgres":
+        with fresh_postgres_database() as url:
+            result: dict[str, Any] = runner(run_one(args, count, url))
+    else:
+        result = runner(run_one(args, count, None))
+    print(json.dumps(result, indent=2), flush=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -361,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
         runner = uvloop.run
     except ImportError:  # pragma: no cover
         runner = asyncio.run
-    results = runner(amain(args))
+    results = [r for r in (measure(args, count, runner) for count in args.devices) if r]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     command = "python -m bench.devices " + " ".join(sys.argv[1:] if argv is None else argv)
     args.out.write_text(json.dumps({"command": command, "results": results}, indent=2))
