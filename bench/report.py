@@ -170,5 +170,22 @@ def _targets(configs: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+START = "<!-- bench:results:start"
+END = "<!-- bench:results:end -->"
+
+
+def splice(doc: Path, markdown: str) -> None:
+    """Put ``markdown`` between the results markers of ``doc`` (the rest is left alone)."""
+    text = doc.read_text()
+    head, _, rest = text.partition(START)
+    marker, _, rest = rest.partition("\n")
+    _, _, tail = rest.partition(END)
+    doc.write_text(f"{head}{START}{marker}\n{markdown}{END}{tail}")
+
+
 if __name__ == "__main__":
-    print(render(json.loads(Path(sys.argv[1]).read_text())))
+    table = render(json.loads(Path(sys.argv[1]).read_text()))
+    if len(sys.argv) > 3 and sys.argv[2] == "--into":
+        splice(Path(sys.argv[3]), table)
+    else:
+        print(table)
