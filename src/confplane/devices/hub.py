@@ -35,6 +35,7 @@ CLOSE_TIMEOUT_S = 5.0
 STUCK_LIMIT_S = 10.0
 PRUNE_EVERY_S = 300.0
 SWEEP_SLICE = 500
+THAW_EVERY_S = 3600.0
 # Wrong guest passwords allowed per room and window before guests are refused.
 GUEST_FAILURES = 20
 GUEST_WINDOW_S = 60.0
@@ -99,6 +100,7 @@ class Hub:
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
         self._attached_since_freeze = 0
+        self._thawed_at = 0.0
         # room code -> (end of its window, wrong passwords in it)
         self._wrong_passwords: dict[str, tuple[float, int]] = {}
 
@@ -112,6 +114,7 @@ class Hub:
             loop = asyncio.get_running_loop()
             for pid, digest in await self.presence.resumable_devices():
                 self._grace[pid] = loop.call_later(self.grace_s, self._expire, pid, digest)
+        self._thawed_at = self.now()
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
     async def stop(self) -> None:
@@ -359,9 +362,16 @@ class Hub:
         full collection walks a million of them and stops the loop for half a second
         (measured), which is every command's latency at that moment. Frozen objects are
         still freed by reference counting when their device goes; only reference cycles
-        among them would outlive it, and a young-generation collection first clears the
-        cycles made since the last freeze.
+        among them would outlive it. A young collection first clears the cycles made
+        since the last freeze, and once an hour everything is thawed and collected in
+        full, so the rest cannot pile up (one such pause an hour, not one a minute).
         """
+        now = self.now()
+        if now - self._thawed_at >= THAW_EVERY_S:
+            self._thawed_at = now
+            gc.unfreeze()
+            gc.collect()
+            self._attached_since_freeze = 1
         if self._attached_since_freeze:
             self._attached_since_freeze = 0
             gc.collect(1)
