@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from itertools import starmap
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Update
 
 from confplane.domain.model import AttendStatus, Conference, Device, Member
 from confplane.store.schema import conferences, devices, members
@@ -208,8 +209,30 @@ async def count_conferences_of_org(conn: AsyncConnection, org_id: int, *, live_o
     return int((await conn.execute(query)).scalar_one())
 
 
+# UPDATE statements built once per set of columns (and filters), like the reads above;
+# their parameters are named set_<column> so they do not clash with the SET clause.
+_UPDATES: dict[tuple[object, ...], Update] = {}
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"set_{k}": v for k, v in values.items()}
+
+
+def _update(key: tuple[object, ...], build: Callable[[], Update], names: Sequence[str]) -> Update:
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        stmt = _UPDATES[key] = build().values({k: bindparam(f"set_{k}") for k in names})
+    return stmt
+
+
 async def update_conference(conn: AsyncConnection, pk: int, **values: Any) -> None:
-    await conn.execute(update(conferences).where(conferences.c.id == pk).values(**values))
+    names = tuple(values)
+    stmt = _update(
+        ("conference", names),
+        lambda: update(conferences).where(conferences.c.id == bindparam("where_pk")),
+        names,
+    )
+    await conn.execute(stmt, {"where_pk": pk, **_set(values)})
 
 
 async def add_member_count(conn: AsyncConnection, pk: int, delta: int) -> None:
@@ -284,7 +307,13 @@ async def members_after(
 
 
 async def update_member(conn: AsyncConnection, member_id: int, **values: Any) -> None:
-    await conn.execute(update(members).where(members.c.id == member_id).values(**values))
+    names = tuple(values)
+    stmt = _update(
+        ("member", names),
+        lambda: update(members).where(members.c.id == bindparam("where_id")),
+        names,
+    )
+    await conn.execute(stmt, {"where_id": member_id, **_set(values)})
 
 
 async def end_attendance(conn: AsyncConnection, conference_pk: int, now: int) -> None:
@@ -353,11 +382,19 @@ async def update_devices(
     **values: Any,
 ) -> None:
     """Update the active devices of one member, one device, or a whole meeting."""
-    query = update(devices).where(devices.c.active.is_(True))
-    if member_id is not None:
-        query = query.where(devices.c.member_id == member_id)
-    if participant_id is not None:
-        query = query.where(devices.c.participant_id == participant_id)
-    if conference_pk is not None:
-        query = query.where(devices.c.conference_pk == conference_pk)
-    await conn.execute(query.values(**values))
+    filters = {
+        "member_id": member_id,
+        "participant_id": participant_id,
+        "conference_pk": conference_pk,
+    }
+    given = {k: v for k, v in filters.items() if v is not None}
+    names = tuple(values)
+
+    def build() -> Update:
+        query = update(devices).where(devices.c.active.is_(True))
+        for column in given:
+            query = query.where(devices.c[column] == bindparam(f"where_{column}"))
+        return query
+
+    stmt = _update(("devices", tuple(given), names), build, names)
+    await conn.execute(stmt, {**{f"where_{k}": v for k, v in given.items()}, **_set(values)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import App, Org, User
@@ -37,6 +37,12 @@ def _user(row: Any) -> User:
         nick=row.nick,
         job_number=row.job_number,
     )
+
+
+# GetAccessToken's statements, built once with bound parameters (see store.conferences).
+_APP_BY_KEY = select(apps).where(apps.c.app_key == bindparam("app_key"))
+_SWEEP_TOKENS = delete(access_tokens).where(access_tokens.c.expires_at < bindparam("now"))
+_INSERT_TOKEN = insert(access_tokens)
 
 
 async def insert_org(conn: AsyncConnection, corp_id: str, name: str, now: int) -> Org:
@@ -96,7 +102,7 @@ async def app_with_secret(
     conn: AsyncConnection, app_key: str
 ) -> tuple[App, str, str | None] | None:
     """The app, its secret digest and its suite ticket digest."""
-    row = (await conn.execute(select(apps).where(apps.c.app_key == app_key))).first()
+    row = (await conn.execute(_APP_BY_KEY, {"app_key": app_key})).first()
     if row is None:
         return None
     return _app(row), row.secret_hash, row.suite_ticket_hash
@@ -195,11 +201,10 @@ async def insert_token(
     conn: AsyncConnection, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
 ) -> None:
     # Expired tokens are swept as new ones are issued, keeping the table small.
-    await conn.execute(delete(access_tokens).where(access_tokens.c.expires_at < now))
+    await conn.execute(_SWEEP_TOKENS, {"now": now})
     await conn.execute(
-        insert(access_tokens).values(
-            token_hash=token_hash, app_id=app_id, org_id=org_id, expires_at=expires_at
-        )
+        _INSERT_TOKEN,
+        {"token_hash": token_hash, "app_id": app_id, "org_id": org_id, "expires_at": expires_at},
     )
 
 
