@@ -32,7 +32,7 @@ import msgspec
 from bench import procstat, report
 from bench import wrk as wrk_runner
 from bench.seed import Seeded, Sizes, count_conferences, seed
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import POSTGRES_ADMIN_URL, ServerProcess, fresh_postgres_database
 
 CONF = "/v1.0/conference/videoConferences/"
 RESULTS = Path(__file__).parent / "results"
@@ -425,7 +425,10 @@ def main(argv: list[str] | None = None) -> None:
         "args": {k: str(v) for k, v in vars(args).items()},
         "configs": {},
     }
-    for key in args.configs.split(","):
+    keys = args.configs.split(",")
+    if any(CONFIGS[k].backend == "postgres" for k in keys):
+        _check_postgres()
+    for key in keys:
         results["configs"][key] = bench.run_config(CONFIGS[key])
     results["loadavg_end"] = procstat.loadavg()
     results["seconds"] = time.perf_counter() - started
@@ -435,6 +438,18 @@ def main(argv: list[str] | None = None) -> None:
     args.out.with_suffix(".md").write_text(markdown)
     print(markdown)
     bench.log(f"done in {results['seconds']:.0f}s; results in {args.out} and .md")
+
+
+def _check_postgres() -> None:
+    try:
+        with fresh_postgres_database():
+            pass
+    except Exception as exc:
+        sys.exit(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({exc}). Start it (for "
+            "example `pg_ctlcluster 15 main start`, as .ci/run does), point "
+            "CONFPLANE_TEST_POSTGRES at one, or run `python -m bench --configs sqlite`."
+        )
 
 
 def _git_describe() -> str:
