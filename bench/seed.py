@@ -14,6 +14,7 @@ from confplane.domain import ids
 from confplane.domain.directory import DirectoryService
 from confplane.domain.model import AttendStatus, ConferenceStatus, DeviceMedia
 from confplane.store import conferences as store
+from confplane.store import directory as directory_store
 from confplane.store.database import Connection, Database
 
 MEMBER_CHUNK = 5_000
@@ -200,16 +201,8 @@ async def count_conferences(database_url: str, org_corp_id: str) -> int:
     db = Database(database_url)
     try:
         async with db.read() as conn:
-            org_conferences = await _org_conferences(conn, org_corp_id)
+            org = await directory_store.org_by_corp_id(conn, org_corp_id)
+            assert org is not None
+            return await store.count_conferences_of_org(conn, org.id, live_only=False)
     finally:
         await db.close()
-    return org_conferences
-
-
-async def _org_conferences(conn: Connection, corp_id: str) -> int:
-    from confplane.store import directory as dstore
-
-    org = await dstore.org_by_corp_id(conn, corp_id)
-    assert org is not None
-    live = await store.conferences_of_org(conn, org.id, live_only=False, limit=10_000_000)
-    return len(live)
