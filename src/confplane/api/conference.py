@@ -47,6 +47,14 @@ async def lock_conference(call: Call) -> w.SuccessResponse:
     return w.SuccessResponse(success=True)
 
 
+async def mute_all(call: Call) -> w.SuccessResponse:
+    req = await call.body(w.MuteAllRequest)
+    await call.services.conferences.mute_all(
+        call.principal, call.path("conferenceId"), action=req.action, force=bool(req.force_mute)
+    )
+    return w.SuccessResponse(success=True)
+
+
 async def kick_members(call: Call) -> w.SuccessResponse:
     req = await call.body(w.KickMembersRequest)
     await call.services.conferences.kick(

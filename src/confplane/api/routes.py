@@ -68,6 +68,11 @@ def api_routes() -> list[Route]:
             f"{CONF}/{ID}/lock", "POST", operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)
         ),
         _route(
+            f"{CONF}/{ID}/allMembers/mute",
+            "POST",
+            operation(Op.MUTE_ALL, WRITE_SCOPE, conference.mute_all),
+        ),
+        _route(
             f"{CONF}/{ID}/members/kick",
             "POST",
             operation(Op.KICK, WRITE_SCOPE, conference.kick_members),

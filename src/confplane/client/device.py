@@ -341,9 +341,12 @@ class Device:
         if self.obey:
             kind, data = command.kind, command.data
             if kind == "mute":
-                self.mic, self.host_muted = CLOSED, True
+                # A mute-all without force closes the microphone but does not hold it.
+                self.mic, self.host_muted = CLOSED, bool(data.get("force", True))
             elif kind == "unmute":
                 self.mic, self.host_muted = OPEN, False
+            elif kind == "mute_lifted":
+                self.host_muted = False
             elif kind in ("locked", "unlocked"):
                 self.locked = kind == "locked"
             elif kind == "kicked":

@@ -303,6 +303,47 @@ class ConferenceService:
         if conference.locked != locking:
             await self.notifier.publish([command])
 
+    # -- MuteAll ---------------------------------------------------------------
+
+    async def mute_all(
+        self, principal: Principal, conference_id: str, *, action: str, force: bool
+    ) -> None:
+        """Mute every attendee (not the host or co-hosts), or lift a mute-all.
+
+        ``force`` keeps them from opening their microphones until the mute is lifted, and
+        is what mediaStatus bit 4 reports. Lifting releases every attendee's device without
+        opening any microphone: each decides for itself.
+        """
+        if not action:
+            raise InvalidParams("action is required")
+        if action not in ("mute", "unmute"):
+            raise InvalidCommand(f"action must be mute or unmute, not {action!r}")
+        muting = action == "mute"
+        async with self._db.write() as conn:
+            conference = await self._live(conn, principal, conference_id)
+            devices = await store.active_devices_of_attendees(conn, conference.id)
+            if muting:
+                # Without force, a device the host muted by name stays held all the same.
+                held = {"host_muted": True} if force else {}
+                await store.update_devices_of_attendees(
+                    conn, conference.id, mic_status=int(DeviceMedia.CLOSED), **held
+                )
+            else:
+                devices = [d for d in devices if d.host_muted]
+                await store.update_devices_of_attendees(conn, conference.id, host_muted=False)
+            await store.update_conference(conn, conference.id, mute_all=muting and force)
+            command = None
+            if devices:
+                command = await commands.record(
+                    conn,
+                    conference,
+                    events.MUTE if muting else events.MUTE_LIFTED,
+                    tuple(d.participant_id for d in devices),
+                    {"all": True, "force": force} if muting else {"all": True},
+                )
+        if command is not None:
+            await self.notifier.publish([command])
+
     # -- KickMembers -----------------------------------------------------------
 
     async def kick(

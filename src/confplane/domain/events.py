@@ -9,6 +9,7 @@ from typing import Protocol
 # Command kinds, as devices receive them.
 MUTE = "mute"
 UNMUTE = "unmute"
+MUTE_LIFTED = "mute_lifted"
 KICKED = "kicked"
 LOCKED = "locked"
 UNLOCKED = "unlocked"

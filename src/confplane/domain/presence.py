@@ -185,6 +185,8 @@ class PresenceService:
             await store.update_conference(
                 conn, conference.id, status=int(ConferenceStatus.STARTED), start_time=now
             )
+        # A forced mute-all holds newcomers too, save the host and co-hosts.
+        held = conference.mute_all and not (member.host or member.co_host)
         token = ids.resume_token() if resumable else None
         device = await store.insert_device(
             conn,
@@ -192,9 +194,9 @@ class PresenceService:
             conference_pk=conference.id,
             member_id=member.id,
             union_id=person.union_id,
-            mic_status=int(mic),
+            mic_status=int(DeviceMedia.CLOSED) if held else int(mic),
             camera_status=int(camera),
-            host_muted=False,
+            host_muted=held,
             active=True,
             joined_at=now,
             resume_hash=None if token is None else ids.digest(token),

@@ -373,6 +373,46 @@ async def active_devices_of(conn: AsyncConnection, conference_pks: Sequence[int]
     return _devices(await conn.execute(_ACTIVE_DEVICES_OF, {"pks": list(conference_pks)}))
 
 
+async def active_devices_of_attendees(conn: AsyncConnection, conference_pk: int) -> list[Device]:
+    """Active devices of the members who neither host nor co-host (whom mute-all reaches)."""
+    query = (
+        select(*_DEVICE_COLUMNS)
+        .join(members, members.c.id == devices.c.member_id)
+        .where(
+            and_(
+                devices.c.conference_pk == conference_pk,
+                devices.c.active.is_(True),
+                members.c.host.is_(False),
+                members.c.co_host.is_(False),
+            )
+        )
+    )
+    return _devices(await conn.execute(query))
+
+
+async def update_devices_of_attendees(
+    conn: AsyncConnection, conference_pk: int, **values: Any
+) -> None:
+    attendees = select(members.c.id).where(
+        and_(
+            members.c.conference_pk == conference_pk,
+            members.c.host.is_(False),
+            members.c.co_host.is_(False),
+        )
+    )
+    await conn.execute(
+        update(devices)
+        .where(
+            and_(
+                devices.c.conference_pk == conference_pk,
+                devices.c.active.is_(True),
+                devices.c.member_id.in_(attendees),
+            )
+        )
+        .values(**values)
+    )
+
+
 async def update_devices(
     conn: AsyncConnection,
     *,

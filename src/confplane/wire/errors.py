@@ -27,6 +27,7 @@ class Op:
     GET_CORP_ACCESS_TOKEN = "GetCorpAccessToken"
     CREATE = "CreateVideoConference"
     MUTE = "MuteMembers"
+    MUTE_ALL = "MuteAll"
     LOCK = "LockConference"
     QUERY_BATCH = "QueryConferenceInfoBatch"
     QUERY_MEMBERS = "QueryConferenceMembers"

@@ -62,6 +62,11 @@ class SuccessResponse(Body):
     success: bool
 
 
+class MuteAllRequest(Body):
+    action: str
+    force_mute: bool | None = None
+
+
 class LockConferenceRequest(Body):
     action: str
 
