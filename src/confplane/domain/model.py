@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+import msgspec
+
 READ_SCOPE = "VideoConference.Conference.Read"
 WRITE_SCOPE = "VideoConference.Conference.Write"
 ALL_SCOPES = (READ_SCOPE, WRITE_SCOPE)
@@ -82,8 +84,14 @@ class Principal:
     permissions: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Conference:
+# Meetings, members and devices are read by the hundred per request: msgspec structs are
+# built in C (a frozen dataclass's __init__ cost about 2 µs a record, a third of a page of
+# 128), and array_like lets the store turn whole lists of rows into records in one call.
+class Record(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """Base of the records the store reads in bulk."""
+
+
+class Conference(Record, frozen=True, array_like=True, gc=False):
     id: int
     conference_id: str
     org_id: int
@@ -101,8 +109,7 @@ class Conference:
     member_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(Record, frozen=True, array_like=True, gc=False):
     id: int
     conference_pk: int
     union_id: str
@@ -126,8 +133,7 @@ class Member:
         return self.duration_ms + max(0, now - self.present_since)
 
 
-@dataclass(frozen=True, slots=True)
-class Device:
+class Device(Record, frozen=True, array_like=True, gc=False):
     participant_id: str
     conference_pk: int
     member_id: int

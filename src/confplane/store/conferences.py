@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from itertools import starmap
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, func, insert, select, update
+import msgspec
+from sqlalchemy import and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Update
 
 from confplane.domain.model import AttendStatus, Conference, Device, Member
+from confplane.store import raw
 from confplane.store.schema import conferences, devices, members
 
 
@@ -70,62 +71,64 @@ def _device(row: Any) -> Device:
 
 # Columns in the order of the records' fields: a row becomes a record in one call, with
 # no lookup by name per column (the member list of a page is the hot loop of reads).
-_MEMBER_COLUMNS = tuple(members.c[f.name] for f in fields(Member))
-_DEVICE_COLUMNS = tuple(devices.c[f.name] for f in fields(Device))
+_MEMBER_COLUMNS = tuple(members.c[name] for name in Member.__struct_fields__)
+_DEVICE_COLUMNS = tuple(devices.c[name] for name in Device.__struct_fields__)
 
 
-_CONFERENCE_COLUMNS = tuple(conferences.c[f.name] for f in fields(Conference))
+_CONFERENCE_COLUMNS = tuple(conferences.c[name] for name in Conference.__struct_fields__)
 
 # The hottest queries are built once with bound parameters: building a select() and
 # computing its cache key on every call cost more than running it on SQLite.
-_CONFERENCE_BY_ID = select(*_CONFERENCE_COLUMNS).where(
-    conferences.c.conference_id == bindparam("conference_id")
-)
-_CONFERENCE_BY_ID_FOR_UPDATE = _CONFERENCE_BY_ID.with_for_update()
 _CONFERENCE_BY_PK = select(*_CONFERENCE_COLUMNS).where(conferences.c.id == bindparam("pk"))
 _CONFERENCE_BY_PK_FOR_UPDATE = _CONFERENCE_BY_PK.with_for_update()
-_MEMBER_BY_UNION_ID = select(*_MEMBER_COLUMNS).where(
-    and_(
-        members.c.conference_pk == bindparam("conference_pk"),
-        members.c.union_id == bindparam("union_id"),
-    )
+
+
+# The same reads as plain SQL run on the driver (see store.raw): the request paths of
+# the members page, the batch query and the writes of MuteMembers and LockConference.
+_C = ", ".join(Conference.__struct_fields__)
+_M = ", ".join(Member.__struct_fields__)
+_D = ", ".join(Device.__struct_fields__)
+_RAW_CONFERENCE_BY_ID = raw.Statement(f"SELECT {_C} FROM conferences WHERE conference_id = :cid")
+_RAW_CONFERENCE_BY_ID_FOR_UPDATE = raw.Statement(
+    _RAW_CONFERENCE_BY_ID.sqlite,
+    # SQLite has one writer at a time (Database.write queues them): nothing to lock.
+    postgres=f"SELECT {_C} FROM conferences WHERE conference_id = :cid FOR UPDATE",
 )
-_MEMBERS_OF = (
-    select(*_MEMBER_COLUMNS)
-    .where(members.c.conference_pk.in_(bindparam("pks", expanding=True)))
-    .order_by(members.c.conference_pk, members.c.id)
+_RAW_CONFERENCES_BY_IDS = raw.Statement(
+    f"SELECT {_C} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
+    postgres=f"SELECT {_C} FROM conferences WHERE conference_id = ANY(:ids)",
 )
-_MEMBERS_AFTER = (
-    select(*_MEMBER_COLUMNS)
-    .where(
-        and_(
-            members.c.conference_pk == bindparam("conference_pk"),
-            members.c.id > bindparam("after_id"),
-        )
-    )
-    .order_by(members.c.id)
-    .limit(bindparam("limit", type_=Integer))
+_RAW_MEMBERS_AFTER = raw.Statement(
+    f"SELECT {_M} FROM members WHERE conference_pk = :pk AND id > :after ORDER BY id LIMIT :limit"
 )
-_ACTIVE_DEVICES_OF_MEMBER = (
-    select(*_DEVICE_COLUMNS)
-    .where(and_(devices.c.member_id == bindparam("member_id"), devices.c.active.is_(True)))
-    .order_by(devices.c.joined_at, devices.c.participant_id)
+_RAW_MEMBERS_OF = raw.Statement(
+    f"SELECT {_M} FROM members WHERE conference_pk IN (SELECT value FROM json_each(:pks))"
+    " ORDER BY conference_pk, id",
+    postgres=f"SELECT {_M} FROM members WHERE conference_pk = ANY(:pks) ORDER BY conference_pk, id",
 )
-_ACTIVE_DEVICES_OF = select(*_DEVICE_COLUMNS).where(
-    and_(
-        devices.c.conference_pk.in_(bindparam("pks", expanding=True)),
-        devices.c.active.is_(True),
-    )
+_RAW_MEMBER_BY_UNION_ID = raw.Statement(
+    f"SELECT {_M} FROM members WHERE conference_pk = :pk AND union_id = :union_id"
 )
+_RAW_ACTIVE_DEVICES_OF_MEMBER = raw.Statement(
+    f"SELECT {_D} FROM devices WHERE member_id = :member_id AND active = TRUE"
+    " ORDER BY joined_at, participant_id"
+)
+_RAW_ACTIVE_DEVICES_OF = raw.Statement(
+    f"SELECT {_D} FROM devices"
+    " WHERE conference_pk IN (SELECT value FROM json_each(:pks)) AND active = TRUE",
+    postgres=f"SELECT {_D} FROM devices WHERE conference_pk = ANY(:pks) AND active = TRUE",
+)
+_encode = msgspec.json.Encoder().encode
+
+
+def _ids(conn: AsyncConnection, values: Sequence[Any]) -> Any:
+    """A list parameter: JSON text for SQLite's json_each, an array for PostgreSQL."""
+    return _encode(list(values)).decode() if conn.dialect.name == "sqlite" else list(values)
 
 
 def _one_conference(result: Any) -> Conference | None:
     row = result.first()
     return None if row is None else Conference(*row)
-
-
-def _members(result: Any) -> list[Member]:
-    return list(starmap(Member, result.all()))
 
 
 def _devices(result: Any) -> list[Device]:
@@ -159,8 +162,9 @@ async def conference_by_public_id(
     conn: AsyncConnection, conference_id: str, *, for_update: bool = False
 ) -> Conference | None:
     """``for_update`` holds the meeting's row until commit: writes to one meeting queue up."""
-    query = _CONFERENCE_BY_ID_FOR_UPDATE if for_update else _CONFERENCE_BY_ID
-    return _one_conference(await conn.execute(query, {"conference_id": conference_id}))
+    query = _RAW_CONFERENCE_BY_ID_FOR_UPDATE if for_update else _RAW_CONFERENCE_BY_ID
+    rows = await raw.fetch(conn, query, {"cid": conference_id})
+    return raw.records(Conference, rows)[0] if rows else None
 
 
 async def room_code_taken(conn: AsyncConnection, room_code: str) -> bool:
@@ -178,10 +182,8 @@ async def conference_by_pk(
 async def conferences_by_public_ids(
     conn: AsyncConnection, conference_ids: Sequence[str]
 ) -> list[Conference]:
-    rows = await conn.execute(
-        select(conferences).where(conferences.c.conference_id.in_(list(conference_ids)))
-    )
-    return [_conference(r) for r in rows]
+    rows = await raw.fetch(conn, _RAW_CONFERENCES_BY_IDS, {"ids": _ids(conn, conference_ids)})
+    return raw.records(Conference, rows)
 
 
 async def conferences_of_org(
@@ -279,12 +281,9 @@ def _member_defaults(values: dict[str, Any]) -> dict[str, Any]:
 async def member_by_union_id(
     conn: AsyncConnection, conference_pk: int, union_id: str
 ) -> Member | None:
-    row = (
-        await conn.execute(
-            _MEMBER_BY_UNION_ID, {"conference_pk": conference_pk, "union_id": union_id}
-        )
-    ).first()
-    return None if row is None else Member(*row)
+    params = {"pk": conference_pk, "union_id": union_id}
+    rows = await raw.fetch(conn, _RAW_MEMBER_BY_UNION_ID, params)
+    return raw.records(Member, rows)[0] if rows else None
 
 
 async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
@@ -295,15 +294,16 @@ async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
 
 
 async def members_of(conn: AsyncConnection, conference_pks: Sequence[int]) -> list[Member]:
-    return _members(await conn.execute(_MEMBERS_OF, {"pks": list(conference_pks)}))
+    rows = await raw.fetch(conn, _RAW_MEMBERS_OF, {"pks": _ids(conn, conference_pks)})
+    return raw.records(Member, rows)
 
 
 async def members_after(
     conn: AsyncConnection, conference_pk: int, after_id: int, limit: int
 ) -> list[Member]:
     """One keyset page: members with id > after_id, in join order."""
-    params = {"conference_pk": conference_pk, "after_id": after_id, "limit": limit}
-    return _members(await conn.execute(_MEMBERS_AFTER, params))
+    params = {"pk": conference_pk, "after": after_id, "limit": limit}
+    return raw.records(Member, await raw.fetch(conn, _RAW_MEMBERS_AFTER, params))
 
 
 async def update_member(conn: AsyncConnection, member_id: int, **values: Any) -> None:
@@ -366,11 +366,13 @@ async def device_by_participant_id(conn: AsyncConnection, participant_id: str) -
 
 
 async def active_devices_of_member(conn: AsyncConnection, member_id: int) -> list[Device]:
-    return _devices(await conn.execute(_ACTIVE_DEVICES_OF_MEMBER, {"member_id": member_id}))
+    rows = await raw.fetch(conn, _RAW_ACTIVE_DEVICES_OF_MEMBER, {"member_id": member_id})
+    return raw.records(Device, rows)
 
 
 async def active_devices_of(conn: AsyncConnection, conference_pks: Sequence[int]) -> list[Device]:
-    return _devices(await conn.execute(_ACTIVE_DEVICES_OF, {"pks": list(conference_pks)}))
+    rows = await raw.fetch(conn, _RAW_ACTIVE_DEVICES_OF, {"pks": _ids(conn, conference_pks)})
+    return raw.records(Device, rows)
 
 
 async def active_devices_of_attendees(conn: AsyncConnection, conference_pk: int) -> list[Device]:

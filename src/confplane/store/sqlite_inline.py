@@ -129,6 +129,11 @@ class InlineConnection:
         self._tx = _Immediate()
 
     @property
+    def raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection, for statements run past SQLAlchemy (``store.raw``)."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
