@@ -75,8 +75,11 @@ class MemberWalk:
         conference: Conference,
         after_id: int,
         limit: int,
+        first: list[Member] | None = None,
     ) -> None:
         self._db = db
+        # The first slice, when read in the transaction that found the meeting.
+        self._first = first
         self._cursor = cursor
         self.conference = conference
         self.total_count = conference.member_count
@@ -89,8 +92,13 @@ class MemberWalk:
     async def slices(self) -> AsyncIterator[list[Member]]:
         while self._remaining > 0:
             want = min(self._remaining, WALK_SLICE)
-            async with self._db.read() as conn:
-                rows = await store.members_after(conn, self.conference.id, self._after_id, want + 1)
+            if self._first is not None:
+                rows, self._first = self._first, None
+            else:
+                async with self._db.read() as conn:
+                    rows = await store.members_after(
+                        conn, self.conference.id, self._after_id, want + 1
+                    )
             self._has_more = len(rows) > want
             page = rows[:want]
             if page:
@@ -268,10 +276,15 @@ class ConferenceService:
                     )
             # A muted device's microphone closes; an unmuted one opens (devices obey).
             mic = DeviceMedia.CLOSED if muting else DeviceMedia.OPEN
-            for device in devices:
+            if devices:
+                # One statement: the one device named, or every active device of the user.
                 await store.update_devices(
                     conn,
-                    participant_id=device.participant_id,
+                    **(
+                        {"participant_id": participant_id}
+                        if participant_id
+                        else {"member_id": member.id}
+                    ),
                     mic_status=int(mic),
                     host_muted=muting,
                 )
@@ -530,8 +543,11 @@ class ConferenceService:
             raise InvalidParams("maxResults must be a positive integer")
         async with self._db.read() as conn:
             conference = await self._owned(conn, principal, conference_id)
-        after_id = self._cursor.decode(next_token, conference.id)
-        return MemberWalk(self._db, self._cursor, conference, after_id, limit)
+            after_id = self._cursor.decode(next_token, conference.id)
+            # The first slice in the same transaction: one transaction for a usual page.
+            want = min(limit, WALK_SLICE)
+            first = await store.members_after(conn, conference.id, after_id, want + 1)
+        return MemberWalk(self._db, self._cursor, conference, after_id, limit, first)
 
     # -- QueryOrgConferenceList ------------------------------------------------
 

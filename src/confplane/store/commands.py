@@ -5,25 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from sqlalchemy import Integer, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.events import Command
+from confplane.store import raw
 from confplane.store.schema import conferences, device_commands
 
 _targets = msgspec.json.Decoder(list[str] | None)
 _data = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.Encoder().encode
 
-# Built once with bound parameters: every MuteMembers, LockConference and close runs the
-# first two, and building and keying a statement costs more than running it on SQLite.
-_NEXT_SEQ = (
-    update(conferences)
-    .where(conferences.c.id == bindparam("pk"))
-    .values(seq=conferences.c.seq + 1)
-    .returning(conferences.c.seq)
+# The two statements of every recorded command (every MuteMembers, LockConference and
+# close), as plain SQL on the driver: see store.raw.
+_RAW_NEXT_SEQ = raw.Statement("UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq")
+_RAW_INSERT = raw.Statement(
+    "INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
+    " VALUES (:pk, :seq, :kind, :targets, :data, :created_at)"
 )
-_INSERT = insert(device_commands)
 _CURRENT_SEQ = select(conferences.c.seq).where(conferences.c.id == bindparam("pk"))
 _AFTER = (
     select(
@@ -49,7 +48,8 @@ async def next_seq(conn: AsyncConnection, conference_pk: int) -> int:
     The UPDATE locks the meeting's row until commit, so two transactions of one meeting
     get their numbers in commit order and the committed numbers have no gaps.
     """
-    return int((await conn.execute(_NEXT_SEQ, {"pk": conference_pk})).scalar_one())
+    rows = await raw.fetch(conn, _RAW_NEXT_SEQ, {"pk": conference_pk})
+    return int(rows[0][0])
 
 
 async def current_seq(conn: AsyncConnection, conference_pk: int) -> int:
@@ -59,10 +59,11 @@ async def current_seq(conn: AsyncConnection, conference_pk: int) -> int:
 
 async def insert_command(conn: AsyncConnection, command: Command, created_at: int) -> None:
     targets = command.participant_ids
-    await conn.execute(
-        _INSERT,
+    await raw.execute(
+        conn,
+        _RAW_INSERT,
         {
-            "conference_pk": command.conference_pk,
+            "pk": command.conference_pk,
             "seq": command.seq,
             "kind": command.kind,
             "targets": None if targets is None else _encode(list(targets)).decode(),

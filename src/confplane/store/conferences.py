@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from enum import Enum
 from itertools import starmap
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, bindparam, case, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Update
 
@@ -227,14 +228,39 @@ def _update(key: tuple[object, ...], build: Callable[[], Update], names: Sequenc
     return stmt
 
 
+_RAW_UPDATES: dict[tuple[object, ...], raw.Statement] = {}
+
+
+def _raw_update(
+    table: Table, names: Sequence[str], filters: Sequence[str], *, active_only: bool = False
+) -> raw.Statement:
+    """``UPDATE table SET <names> WHERE <filters>`` as plain SQL, built once per shape."""
+    key = (table.name, tuple(names), tuple(filters), active_only)
+    stmt = _RAW_UPDATES.get(key)
+    if stmt is None:
+        for column in (*names, *filters):
+            if column not in table.c:
+                raise ValueError(f"{table.name} has no column {column}")
+        sets = ", ".join(f"{n} = :set_{n}" for n in names)
+        where = [f"{c} = :where_{c}" for c in filters]
+        if active_only:
+            where.insert(0, "active = TRUE")
+        stmt = _RAW_UPDATES[key] = raw.Statement(
+            f"UPDATE {table.name} SET {sets} WHERE {' AND '.join(where)}"
+        )
+    return stmt
+
+
+def _plain(value: Any) -> Any:
+    """An enum member as its value: asyncpg wants plain ints."""
+    return value.value if isinstance(value, Enum) else value
+
+
 async def update_conference(conn: AsyncConnection, pk: int, **values: Any) -> None:
-    names = tuple(values)
-    stmt = _update(
-        ("conference", names),
-        lambda: update(conferences).where(conferences.c.id == bindparam("where_pk")),
-        names,
-    )
-    await conn.execute(stmt, {"where_pk": pk, **_set(values)})
+    stmt = _raw_update(conferences, tuple(values), ("id",))
+    params = {f"set_{k}": _plain(v) for k, v in values.items()}
+    params["where_id"] = pk
+    await raw.execute(conn, stmt, params)
 
 
 async def add_member_count(conn: AsyncConnection, pk: int, delta: int) -> None:
@@ -430,13 +456,7 @@ async def update_devices(
         "conference_pk": conference_pk,
     }
     given = {k: v for k, v in filters.items() if v is not None}
-    names = tuple(values)
-
-    def build() -> Update:
-        query = update(devices).where(devices.c.active.is_(True))
-        for column in given:
-            query = query.where(devices.c[column] == bindparam(f"where_{column}"))
-        return query
-
-    stmt = _update(("devices", tuple(given), names), build, names)
-    await conn.execute(stmt, {**{f"where_{k}": v for k, v in given.items()}, **_set(values)})
+    stmt = _raw_update(devices, tuple(values), tuple(given), active_only=True)
+    params = {f"set_{k}": _plain(v) for k, v in values.items()}
+    params.update({f"where_{k}": v for k, v in given.items()})
+    await raw.execute(conn, stmt, params)
