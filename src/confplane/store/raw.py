@@ -56,6 +56,13 @@ def _driver(conn: AsyncConnection) -> Any:
     return conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
 
 
+def sqlite3_of(conn: AsyncConnection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLite connection (see sqlite_inline)."""
+    driver = _driver(conn)
+    assert isinstance(driver, InlineConnection)
+    return driver.raw
+
+
 async def fetch(
     conn: AsyncConnection, statement: Statement, params: Mapping[str, Any]
 ) -> list[tuple[Any, ...]]:
