@@ -263,17 +263,7 @@ class ConferenceService:
         muting = action == "mute"
         async with self._db.write() as conn:
             conference = await self._live(conn, principal, conference_id)
-            member = await store.member_by_union_id(conn, conference.id, union_id)
-            if member is None:
-                raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
-            devices = await store.active_devices_of_member(conn, member.id)
-            if participant_id:
-                devices = [d for d in devices if d.participant_id == participant_id]
-                if not devices:
-                    raise InvalidParams(
-                        f"participantId {participant_id} is not a device of {union_id} "
-                        "in this conference"
-                    )
+            member, _, devices = await _targeted_devices(conn, conference, union_id, participant_id)
             # A muted device's microphone closes; an unmuted one opens (devices obey).
             mic = DeviceMedia.CLOSED if muting else DeviceMedia.OPEN
             if devices:
@@ -377,19 +367,9 @@ class ConferenceService:
         async with self._db.write() as conn:
             conference = await self._live(conn, principal, conference_id)
             for union_id, participant_id in targets:
-                member = await store.member_by_union_id(conn, conference.id, union_id)
-                if member is None:
-                    raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
-                devices = await store.active_devices_of_member(conn, member.id)
-                if participant_id:
-                    kicked = [d for d in devices if d.participant_id == participant_id]
-                    if not kicked:
-                        raise InvalidParams(
-                            f"participantId {participant_id} is not a device of {union_id} "
-                            "in this conference"
-                        )
-                else:
-                    kicked = devices
+                member, devices, kicked = await _targeted_devices(
+                    conn, conference, union_id, participant_id
+                )
                 for device in kicked:
                     await store.update_devices(
                         conn, participant_id=device.participant_id, active=False, left_at=now
@@ -584,3 +564,22 @@ class ConferenceService:
     def check_capacity(self, conference: Conference) -> None:
         if conference.member_count >= self.max_members:
             raise ParticipantLimit(f"conference holds at most {self.max_members} members")
+
+
+async def _targeted_devices(
+    conn: Connection, conference: Conference, union_id: str, participant_id: str | None
+) -> tuple[Member, list[Device], list[Device]]:
+    """A member, their active devices, and those a command names: the one participantId,
+    else all of them."""
+    member = await store.member_by_union_id(conn, conference.id, union_id)
+    if member is None:
+        raise UnknownUser(f"{union_id} is not a member of conference {conference.conference_id}")
+    devices = await store.active_devices_of_member(conn, member.id)
+    if not participant_id:
+        return member, devices, devices
+    named = [d for d in devices if d.participant_id == participant_id]
+    if not named:
+        raise InvalidParams(
+            f"participantId {participant_id} is not a device of {union_id} in this conference"
+        )
+    return member, devices, named
