@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import Enum
-from itertools import starmap
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import Table, and_, bindparam, case, func, insert, select, update
@@ -16,58 +15,7 @@ from confplane.domain.model import AttendStatus, Conference, Device, Member
 from confplane.store import raw
 from confplane.store.schema import conferences, devices, members
 
-
-def _conference(row: Any) -> Conference:
-    return Conference(
-        id=row.id,
-        conference_id=row.conference_id,
-        org_id=row.org_id,
-        title=row.title,
-        status=row.status,
-        locked=bool(row.locked),
-        mute_all=bool(row.mute_all),
-        host_union_id=row.host_union_id,
-        room_code=row.room_code,
-        conference_password=row.conference_password,
-        host_password=row.host_password,
-        created_at=row.created_at,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        member_count=row.member_count,
-    )
-
-
-def _member(row: Any) -> Member:
-    return Member(
-        id=row.id,
-        conference_pk=row.conference_pk,
-        union_id=row.union_id,
-        nick=row.nick,
-        job_number=row.job_number,
-        attend_status=row.attend_status,
-        join_time=row.join_time,
-        leave_time=row.leave_time,
-        duration_ms=row.duration_ms,
-        present_since=row.present_since,
-        host=bool(row.host),
-        co_host=bool(row.co_host),
-        outer_org=bool(row.outer_org),
-        pstn=bool(row.pstn),
-        reject_description=row.reject_description,
-    )
-
-
-def _device(row: Any) -> Device:
-    return Device(
-        participant_id=row.participant_id,
-        conference_pk=row.conference_pk,
-        member_id=row.member_id,
-        union_id=row.union_id,
-        mic_status=row.mic_status,
-        camera_status=row.camera_status,
-        host_muted=bool(row.host_muted),
-        active=bool(row.active),
-    )
+T = TypeVar("T")
 
 
 # Columns in the order of the records' fields: a row becomes a record in one call, with
@@ -127,13 +75,14 @@ def _ids(conn: AsyncConnection, values: Sequence[Any]) -> Any:
     return _encode(list(values)).decode() if conn.dialect.name == "sqlite" else list(values)
 
 
-def _one_conference(result: Any) -> Conference | None:
-    row = result.first()
-    return None if row is None else Conference(*row)
+def _records(cls: type[T], result: Any) -> list[T]:
+    """Rows of a statement selecting ``_*_COLUMNS``, as records (0/1 become booleans)."""
+    return raw.records(cls, [tuple(row) for row in result])
 
 
-def _devices(result: Any) -> list[Device]:
-    return list(starmap(Device, result.all()))
+def _first(cls: type[T], result: Any) -> T | None:
+    found = _records(cls, result)
+    return found[0] if found else None
 
 
 # -- meetings -----------------------------------------------------------------
@@ -142,8 +91,10 @@ def _devices(result: Any) -> list[Device]:
 async def insert_conference(conn: AsyncConnection, **values: Any) -> Conference:
     values.setdefault("member_count", 0)
     values.setdefault("seq", 0)
-    result = await conn.execute(insert(conferences).values(**values).returning(conferences))
-    return _conference(result.one())
+    result = await conn.execute(
+        insert(conferences).values(**values).returning(*_CONFERENCE_COLUMNS)
+    )
+    return _records(Conference, result)[0]
 
 
 async def insert_conferences(
@@ -154,9 +105,9 @@ async def insert_conferences(
         return []
     full = [{"member_count": 0, "seq": 0, **r} for r in rows]
     result = await conn.execute(
-        insert(conferences).returning(conferences, sort_by_parameter_order=True), full
+        insert(conferences).returning(*_CONFERENCE_COLUMNS, sort_by_parameter_order=True), full
     )
-    return [_conference(r) for r in result]
+    return _records(Conference, result)
 
 
 async def conference_by_public_id(
@@ -177,7 +128,7 @@ async def conference_by_pk(
     conn: AsyncConnection, pk: int, *, for_update: bool = False
 ) -> Conference | None:
     query = _CONFERENCE_BY_PK_FOR_UPDATE if for_update else _CONFERENCE_BY_PK
-    return _one_conference(await conn.execute(query, {"pk": pk}))
+    return _first(Conference, await conn.execute(query, {"pk": pk}))
 
 
 async def conferences_by_public_ids(
@@ -196,13 +147,13 @@ async def conferences_of_org(
     before_pk: int | None = None,
 ) -> list[Conference]:
     """Newest first; ``before_pk`` continues a keyset walk after the last one seen."""
-    query = select(conferences).where(conferences.c.org_id == org_id)
+    query = select(*_CONFERENCE_COLUMNS).where(conferences.c.org_id == org_id)
     if live_only:
         query = query.where(conferences.c.status != 1)
     if before_pk is not None:
         query = query.where(conferences.c.id < before_pk)
     rows = await conn.execute(query.order_by(conferences.c.id.desc()).limit(limit))
-    return [_conference(r) for r in rows]
+    return _records(Conference, rows)
 
 
 async def count_conferences_of_org(conn: AsyncConnection, org_id: int, *, live_only: bool) -> int:
@@ -281,9 +232,9 @@ async def insert_members(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) 
 
 async def insert_member(conn: AsyncConnection, **values: Any) -> Member:
     result = await conn.execute(
-        insert(members).values(**_member_defaults(values)).returning(members)
+        insert(members).values(**_member_defaults(values)).returning(*_MEMBER_COLUMNS)
     )
-    return _member(result.one())
+    return _records(Member, result)[0]
 
 
 def _member_defaults(values: dict[str, Any]) -> dict[str, Any]:
@@ -380,15 +331,13 @@ async def end_attendance(conn: AsyncConnection, conference_pk: int, now: int) ->
 
 
 async def insert_device(conn: AsyncConnection, **values: Any) -> Device:
-    result = await conn.execute(insert(devices).values(**values).returning(devices))
-    return _device(result.one())
+    result = await conn.execute(insert(devices).values(**values).returning(*_DEVICE_COLUMNS))
+    return _records(Device, result)[0]
 
 
 async def device_by_participant_id(conn: AsyncConnection, participant_id: str) -> Device | None:
-    row = (
-        await conn.execute(select(devices).where(devices.c.participant_id == participant_id))
-    ).first()
-    return None if row is None else _device(row)
+    query = select(*_DEVICE_COLUMNS).where(devices.c.participant_id == participant_id)
+    return _first(Device, await conn.execute(query))
 
 
 async def active_devices_of_member(conn: AsyncConnection, member_id: int) -> list[Device]:
@@ -415,7 +364,7 @@ async def active_devices_of_attendees(conn: AsyncConnection, conference_pk: int)
             )
         )
     )
-    return _devices(await conn.execute(query))
+    return _records(Device, await conn.execute(query))
 
 
 async def update_devices_of_attendees(
