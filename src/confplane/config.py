@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from confplane.domain.readcache import DEFAULT_BUDGET_ROWS
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DATA_DIR = Path("./confplane-data")
@@ -34,6 +36,9 @@ class Settings:
     redis_url: str | None = None
     # How many server processes share the database (set by ``serve --workers``).
     processes: int = 1
+    # Member rows of pages and batch answers each process keeps, valid while their
+    # meeting's revision stands (see domain.readcache); 0 keeps none.
+    read_cache_rows: int = DEFAULT_BUDGET_ROWS
 
     @property
     def resolved_database_url(self) -> str:

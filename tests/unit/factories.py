@@ -24,6 +24,7 @@ def conference(**overrides: Any) -> Conference:
         "start_time": 2_000,
         "end_time": None,
         "member_count": 0,
+        "revision": 0,
     }
     values.update(overrides)
     return Conference(**values)

@@ -523,9 +523,11 @@ async def test_query_batch_views(world: World, tenant: Tenant, other_tenant: Ten
     await world.presence.join(busy, u(1), mic=OPEN, camera=CLOSED)
     await world.presence.decline(busy, u(2), "Sorry, I am in a meeting.")
 
-    views = await world.conferences.query_batch(
-        tenant.principal, [busy, "000000000000000000000000", ended, quiet, busy]
-    )
+    views = (
+        await world.conferences.query_batch(
+            tenant.principal, [busy, "000000000000000000000000", ended, quiet, busy]
+        )
+    ).value
     assert [v.conference.conference_id for v in views] == [busy, quiet]
 
     b, q = views
@@ -548,7 +550,7 @@ async def test_query_batch_views(world: World, tenant: Tenant, other_tenant: Ten
     # Once nobody's camera or microphone is open, bits 1 and 2 are set.
     await world.conferences.mute(tenant.principal, busy, action="mute", targets=[(u(1), None)])
     await world.presence.report_media(host.device.participant_id, camera=CLOSED)
-    [b] = await world.conferences.query_batch(tenant.principal, [busy])
+    [b] = (await world.conferences.query_batch(tenant.principal, [busy])).value
     assert b.media_status == 3
 
     with pytest.raises(ConferenceOfOtherOrg):
@@ -558,7 +560,7 @@ async def test_query_batch_views(world: World, tenant: Tenant, other_tenant: Ten
 
 
 async def test_query_batch_of_unknown_ids_is_empty(world: World, tenant: Tenant) -> None:
-    assert await world.conferences.query_batch(tenant.principal, ["nope", "nada"]) == []
+    assert (await world.conferences.query_batch(tenant.principal, ["nope", "nada"])).value == []
 
 
 async def test_query_batch_limits(world: World, tenant: Tenant) -> None:
@@ -569,9 +571,9 @@ async def test_query_batch_limits(world: World, tenant: Tenant) -> None:
         await world.conferences.query_batch(tenant.principal, [cid, ""])
     with pytest.raises(InvalidParams):
         await world.conferences.query_batch(tenant.principal, [cid] + ["x"] * MAX_BATCH_IDS)
-    views = await world.conferences.query_batch(
-        tenant.principal, [cid] + ["x"] * (MAX_BATCH_IDS - 1)
-    )
+    views = (
+        await world.conferences.query_batch(tenant.principal, [cid] + ["x"] * (MAX_BATCH_IDS - 1))
+    ).value
     assert [v.conference.conference_id for v in views] == [cid]
 
 

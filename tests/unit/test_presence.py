@@ -243,5 +243,5 @@ async def test_concurrent_first_joins_of_one_user_from_two_devices(
     assert errors == []
     member = await world.member(cid, tenant.union(3))
     assert member.attend_status == AttendStatus.IN_MEETING
-    row = (await world.conferences.query_batch(tenant.principal, [cid]))[0]
+    row = (await world.conferences.query_batch(tenant.principal, [cid])).value[0]
     assert row.conference.member_count == 2

@@ -63,6 +63,7 @@ async def build_services(settings: Settings) -> Services:
         CursorCodec(bytes.fromhex(key)),
         public_url=settings.resolved_public_url,
         max_members=settings.max_members,
+        read_cache_rows=settings.read_cache_rows,
     )
     presence = PresenceService(db, conferences)
     hub = Hub(

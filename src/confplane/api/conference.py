@@ -77,10 +77,13 @@ async def cohosts(call: Call) -> w.SuccessResponse:
     return w.SuccessResponse(success=True)
 
 
-async def query_conference_info_batch(call: Call) -> w.QueryConferenceInfoBatchResponse:
+async def query_conference_info_batch(call: Call) -> Response:
     req = await call.body(w.QueryConferenceInfoBatchRequest)
     views = await call.services.conferences.query_batch(call.principal, req.conference_id_list)
-    return render.conference_infos(views)
+    # The answer is the same for every request that finds the same revisions: encoded once.
+    if not isinstance(views.memo, bytes):
+        views.memo = codec.encode(render.conference_infos(views.value))
+    return responses.encoded(views.memo, call.request_id)
 
 
 async def close_video_conference(call: Call) -> w.CloseVideoConferenceResponse:
@@ -98,7 +101,7 @@ def _max_results(raw: str | None) -> int | None:
     return int(raw)
 
 
-async def query_conference_members(call: Call) -> Response | w.QueryConferenceMembersResponse:
+async def query_conference_members(call: Call) -> Response:
     walk = await call.services.conferences.members(
         call.principal,
         call.path("conferenceId"),
@@ -106,12 +109,16 @@ async def query_conference_members(call: Call) -> Response | w.QueryConferenceMe
         max_results=_max_results(call.query("maxResults")),
     )
     if walk.limit <= WALK_SLICE:
-        members = [m async for page in walk.slices() for m in page]
-        return w.QueryConferenceMembersResponse(
-            member_models=render.member_models(members, walk.conference.conference_id, walk.now),
-            total_count=walk.total_count,
-            next_token=walk.next_token(),
-        )
+        # One slice, shared by the requests that find the meeting's same revision: its
+        # members are encoded once, and only present members' durations are written per call.
+        page = walk.first
+        models = page.memo
+        if not isinstance(models, render.MemberModelsTemplate):
+            models = page.memo = render.MemberModelsTemplate(
+                page.value.members, walk.conference.conference_id
+            )
+        body = render.member_page(models, walk.now, walk.total_count, walk.token_after(page.value))
+        return responses.encoded(body, call.request_id)
     # A large page is streamed slice by slice so memory stays flat whatever maxResults is.
     return StreamingResponse(
         _stream_members(walk),

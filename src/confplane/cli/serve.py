@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from confplane.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Settings
+from confplane.domain.readcache import DEFAULT_BUDGET_ROWS
 
 
 def serve(
@@ -71,6 +72,14 @@ def serve(
             help="redis://host:port: fan device commands out to every worker process.",
         ),
     ] = None,
+    read_cache_rows: Annotated[
+        int,
+        typer.Option(
+            envvar="CONFPLANE_READ_CACHE_ROWS",
+            min=0,
+            help="Member rows of pages and batch answers kept per process (0: none).",
+        ),
+    ] = DEFAULT_BUDGET_ROWS,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -87,5 +96,6 @@ def serve(
         device_heartbeat_s=device_heartbeat,
         device_grace_s=device_grace,
         redis_url=redis_url,
+        read_cache_rows=read_cache_rows,
     )
     run(settings, log_level=log_level, workers=workers)

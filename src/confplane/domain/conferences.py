@@ -32,6 +32,7 @@ from confplane.domain.model import (
     Principal,
 )
 from confplane.domain.paging import CursorCodec
+from confplane.domain.readcache import DEFAULT_BUDGET_ROWS, RevisionCache, Shared
 from confplane.store import conferences as store
 from confplane.store import directory as users_store
 from confplane.store.database import Connection, Database
@@ -65,8 +66,20 @@ class OrgConferencePage:
     next_token: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class MemberSlice:
+    """Members in join order after a point (at most one slice), and whether more follow."""
+
+    members: list[Member]
+    has_more: bool
+
+
 class MemberWalk:
-    """One page of a meeting's members, read slice by slice so any page size stays cheap."""
+    """One page of a meeting's members, read slice by slice so any page size stays cheap.
+
+    ``first`` is the first slice, read with the meeting (or found in the read cache): the
+    whole page when ``limit`` is at most ``WALK_SLICE``.
+    """
 
     def __init__(
         self,
@@ -75,11 +88,10 @@ class MemberWalk:
         conference: Conference,
         after_id: int,
         limit: int,
-        first: list[Member] | None = None,
+        first: Shared[MemberSlice],
     ) -> None:
         self._db = db
-        # The first slice, when read in the transaction that found the meeting.
-        self._first = first
+        self.first = first
         self._cursor = cursor
         self.conference = conference
         self.total_count = conference.member_count
@@ -90,21 +102,22 @@ class MemberWalk:
         self.now = now_ms()
 
     async def slices(self) -> AsyncIterator[list[Member]]:
+        first: MemberSlice | None = self.first.value
         while self._remaining > 0:
             want = min(self._remaining, WALK_SLICE)
-            if self._first is not None:
-                rows, self._first = self._first, None
+            if first is not None:
+                found, first = first, None
             else:
                 async with self._db.read() as conn:
                     rows = await store.members_after(
                         conn, self.conference.id, self._after_id, want + 1
                     )
-            self._has_more = len(rows) > want
-            page = rows[:want]
-            if page:
-                self._after_id = page[-1].id
-                self._remaining -= len(page)
-                yield page
+                found = MemberSlice(rows[:want], len(rows) > want)
+            self._has_more = found.has_more
+            if found.members:
+                self._after_id = found.members[-1].id
+                self._remaining -= len(found.members)
+                yield found.members
             if not self._has_more:
                 return
 
@@ -113,6 +126,12 @@ class MemberWalk:
         if not self._has_more:
             return None
         return self._cursor.encode(self.conference.id, self._after_id)
+
+    def token_after(self, page: MemberSlice) -> str | None:
+        """The nextToken of a page that is the first slice alone."""
+        if not page.has_more:
+            return None
+        return self._cursor.encode(self.conference.id, page.members[-1].id)
 
 
 class ConferenceService:
@@ -124,8 +143,13 @@ class ConferenceService:
         public_url: str,
         max_members: int = 200_000,
         notifier: Notifier | None = None,
+        read_cache_rows: int = DEFAULT_BUDGET_ROWS,
     ) -> None:
         self._db = db
+        # Member pages and batch answers as read at a meeting's revision (see readcache):
+        # the two share the budget.
+        self._pages: RevisionCache[MemberSlice] = RevisionCache(read_cache_rows // 2)
+        self._batches: RevisionCache[list[ConferenceView]] = RevisionCache(read_cache_rows // 2)
         self._cursor = cursor
         self._org_cursor = cursor.derive("orgConferences")
         self._public_url = public_url.rstrip("/")
@@ -465,7 +489,7 @@ class ConferenceService:
 
     async def query_batch(
         self, principal: Principal, conference_ids: Sequence[str]
-    ) -> list[ConferenceView]:
+    ) -> Shared[list[ConferenceView]]:
         """Meetings in progress among those named; ended and unknown ones are left out."""
         if not conference_ids:
             raise InvalidParams("conferenceIdList must name at least one conference")
@@ -484,6 +508,11 @@ class ConferenceService:
             live = [c for c in found if c.status != ConferenceStatus.ENDED]
             if found and not live:
                 raise ConferenceEnded("every conference named has ended")
+            key = tuple(wanted)
+            revisions = tuple(sorted((c.id, c.revision) for c in live))
+            cached = self._batches.get(key, revisions)
+            if cached is not None:
+                return cached
             pks = [c.id for c in live]
             members = await store.members_of(conn, pks) if pks else []
             devices = await store.active_devices_of(conn, pks) if pks else []
@@ -506,7 +535,7 @@ class ConferenceService:
                     media_status=meeting_media_status(conference, own_devices),
                 )
             )
-        return views
+        return self._batches.put(key, revisions, views, len(members))
 
     # -- QueryConferenceMembers -----------------------------------------------
 
@@ -526,7 +555,12 @@ class ConferenceService:
             after_id = self._cursor.decode(next_token, conference.id)
             # The first slice in the same transaction: one transaction for a usual page.
             want = min(limit, WALK_SLICE)
-            first = await store.members_after(conn, conference.id, after_id, want + 1)
+            key = (conference.id, after_id, want)
+            first = self._pages.get(key, conference.revision)
+            if first is None:
+                rows = await store.members_after(conn, conference.id, after_id, want + 1)
+                found = MemberSlice(rows[:want], len(rows) > want)
+                first = self._pages.put(key, conference.revision, found, len(found.members))
         return MemberWalk(self._db, self._cursor, conference, after_id, limit, first)
 
     # -- QueryOrgConferenceList ------------------------------------------------

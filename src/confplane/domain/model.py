@@ -107,6 +107,8 @@ class Conference(Record, frozen=True, array_like=True, gc=False):
     start_time: int | None
     end_time: int | None
     member_count: int
+    # Changes with every committed write to the meeting, its members or their devices.
+    revision: int
 
 
 class Member(Record, frozen=True, array_like=True, gc=False):

@@ -274,6 +274,9 @@ class PresenceService:
             if value is not None and value not in _MEDIA_VALUES:
                 raise InvalidParams("micStatus and cameraStatus must be 1 (closed) or 2 (open)")
         async with self._db.write() as conn:
+            found = await self._active_device(conn, participant_id)
+            # The meeting first (lock order of join and close), for its new revision.
+            await store.conference_by_pk(conn, found.conference_pk, for_update=True)
             device = await self._active_device(conn, participant_id)
             values: dict[str, int] = {}
             if mic is not None:

@@ -29,7 +29,6 @@ _CONFERENCE_COLUMNS = tuple(conferences.c[name] for name in Conference.__struct_
 # The hottest queries are built once with bound parameters: building a select() and
 # computing its cache key on every call cost more than running it on SQLite.
 _CONFERENCE_BY_PK = select(*_CONFERENCE_COLUMNS).where(conferences.c.id == bindparam("pk"))
-_CONFERENCE_BY_PK_FOR_UPDATE = _CONFERENCE_BY_PK.with_for_update()
 
 
 # The same reads as plain SQL run on the driver (see store.raw): the request paths of
@@ -38,10 +37,14 @@ _C = ", ".join(Conference.__struct_fields__)
 _M = ", ".join(Member.__struct_fields__)
 _D = ", ".join(Device.__struct_fields__)
 _RAW_CONFERENCE_BY_ID = raw.Statement(f"SELECT {_C} FROM conferences WHERE conference_id = :cid")
+# A write takes the meeting by raising its revision: on PostgreSQL the UPDATE holds the
+# row until commit, so writes to one meeting take turns (SQLite has one writer anyway),
+# and a reader that finds the revision it last saw knows nothing of the meeting changed.
 _RAW_CONFERENCE_BY_ID_FOR_UPDATE = raw.Statement(
-    _RAW_CONFERENCE_BY_ID.sqlite,
-    # SQLite has one writer at a time (Database.write queues them): nothing to lock.
-    postgres=f"SELECT {_C} FROM conferences WHERE conference_id = :cid FOR UPDATE",
+    f"UPDATE conferences SET revision = revision + 1 WHERE conference_id = :cid RETURNING {_C}"
+)
+_RAW_CONFERENCE_BY_PK_FOR_UPDATE = raw.Statement(
+    f"UPDATE conferences SET revision = revision + 1 WHERE id = :pk RETURNING {_C}"
 )
 _RAW_CONFERENCES_BY_IDS = raw.Statement(
     f"SELECT {_C} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
@@ -113,7 +116,8 @@ async def insert_conferences(
 async def conference_by_public_id(
     conn: AsyncConnection, conference_id: str, *, for_update: bool = False
 ) -> Conference | None:
-    """``for_update`` holds the meeting's row until commit: writes to one meeting queue up."""
+    """``for_update`` is for writes: it holds the meeting's row until commit (writes to one
+    meeting queue up) and gives the meeting a new revision."""
     query = _RAW_CONFERENCE_BY_ID_FOR_UPDATE if for_update else _RAW_CONFERENCE_BY_ID
     rows = await raw.fetch(conn, query, {"cid": conference_id})
     return raw.records(Conference, rows)[0] if rows else None
@@ -127,8 +131,11 @@ async def room_code_taken(conn: AsyncConnection, room_code: str) -> bool:
 async def conference_by_pk(
     conn: AsyncConnection, pk: int, *, for_update: bool = False
 ) -> Conference | None:
-    query = _CONFERENCE_BY_PK_FOR_UPDATE if for_update else _CONFERENCE_BY_PK
-    return _first(Conference, await conn.execute(query, {"pk": pk}))
+    """``for_update`` as in ``conference_by_public_id``."""
+    if for_update:
+        rows = await raw.fetch(conn, _RAW_CONFERENCE_BY_PK_FOR_UPDATE, {"pk": pk})
+        return raw.records(Conference, rows)[0] if rows else None
+    return _first(Conference, await conn.execute(_CONFERENCE_BY_PK, {"pk": pk}))
 
 
 async def conferences_by_public_ids(

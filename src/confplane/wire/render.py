@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from confplane.domain.conferences import CreatedConference, OrgConferencePage
 from confplane.domain.model import ConferenceView, Member
+from confplane.wire import codec
 from confplane.wire import models as w
 
 
@@ -48,23 +49,76 @@ def conference_infos(views: Sequence[ConferenceView]) -> w.QueryConferenceInfoBa
 
 
 def member_models(members: Sequence[Member], conference_id: str, now: int) -> list[w.MemberModel]:
-    return [
-        w.MemberModel(
-            union_id=m.union_id,
-            conference_id=conference_id,
-            user_nick=m.nick,
-            join_time=m.join_time,
-            leave_time=m.leave_time,
-            duration=m.duration_at(now),
-            host=m.host,
-            attend_status=m.attend_status,
-            outer_org_member=True if m.outer_org else None,
-            pstn_join=m.pstn,
-            co_host=m.co_host,
-            job_number=m.job_number,
+    return [_member_model(m, conference_id, m.duration_at(now)) for m in members]
+
+
+def _member_model(m: Member, conference_id: str, duration: int) -> w.MemberModel:
+    return w.MemberModel(
+        union_id=m.union_id,
+        conference_id=conference_id,
+        user_nick=m.nick,
+        join_time=m.join_time,
+        leave_time=m.leave_time,
+        duration=duration,
+        host=m.host,
+        attend_status=m.attend_status,
+        outer_org_member=True if m.outer_org else None,
+        pstn_join=m.pstn,
+        co_host=m.co_host,
+        job_number=m.job_number,
+    )
+
+
+# A duration no member can have: it marks where a present member's duration goes.
+_UNSET_DURATION = -1
+_UNSET_FIELD = b'"duration":%d,' % _UNSET_DURATION
+
+
+class MemberModelsTemplate:
+    """A page's memberModels encoded once; only the durations of members still in the
+    meeting change from one request to the next, and ``fill`` writes those in.
+
+    In the encoding a field name is never preceded by an unescaped quote inside a string
+    value, so the marked ``"duration":-1,`` can only be the field itself.
+    """
+
+    __slots__ = ("_present", "_template")
+
+    def __init__(self, members: Sequence[Member], conference_id: str) -> None:
+        models = [
+            _member_model(
+                m, conference_id, m.duration_ms if m.present_since is None else _UNSET_DURATION
+            )
+            for m in members
+        ]
+        self._present = [
+            (m.duration_ms, m.present_since) for m in members if m.present_since is not None
+        ]
+        encoded = codec.encode(models)
+        if self._present:
+            encoded = encoded.replace(b"%", b"%%").replace(_UNSET_FIELD, b'"duration":%d,')
+        self._template = encoded
+
+    def fill(self, now: int) -> bytes:
+        """The memberModels array as ``member_models(members, conference_id, now)`` encodes."""
+        if not self._present:
+            return self._template
+        return self._template % tuple(
+            spent + (now - since if now > since else 0) for spent, since in self._present
         )
-        for m in members
-    ]
+
+
+def member_page(
+    models: MemberModelsTemplate, now: int, total_count: int, next_token: str | None
+) -> bytes:
+    """A whole QueryConferenceMembers answer around the filled-in memberModels."""
+    tail = codec.encode(
+        w.QueryConferenceMembersResponse(
+            member_models=[], total_count=total_count, next_token=next_token
+        )
+    )
+    # The tail's own encoding after its empty memberModels list: totalCount, nextToken.
+    return b'{"memberModels":' + models.fill(now) + tail[len(b'{"memberModels":[]') :]
 
 
 def org_conferences(page: OrgConferencePage) -> w.QueryOrgConferenceListResponse:
