@@ -45,12 +45,22 @@ class Config:
     workers: int
     walk: bool
     server: str = "uvicorn"
+    server_args: tuple[str, ...] = ()
 
 
 CONFIGS = {
     "sqlite": Config("SQLite, 1 process", "sqlite", 1, walk=True),
     "postgres": Config("PostgreSQL, 1 process", "postgres", 1, walk=True),
     "postgres2": Config("PostgreSQL, 2 processes", "postgres", 2, walk=False),
+    # Every read from the database: what a read costs when its meeting changed since the
+    # last one (the read cache keeps nothing).
+    "sqlite-nocache": Config(
+        "SQLite, 1 process, read cache off",
+        "sqlite",
+        1,
+        walk=False,
+        server_args=("--read-cache-rows", "0"),
+    ),
     # Not in the default run: the same app on granian instead of uvicorn, for comparison.
     "sqlite-granian": Config(
         "SQLite, 1 process, granian", "sqlite", 1, walk=False, server="granian"
@@ -219,7 +229,7 @@ class Bench:
                 server = server_class(
                     data_dir,
                     database_url=url,
-                    extra_args=["--no-demo", "--workers", str(config.workers)],
+                    extra_args=["--no-demo", "--workers", str(config.workers), *config.server_args],
                 )
                 server.start()
                 try:
@@ -394,7 +404,9 @@ class Bench:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--configs", default="sqlite,postgres,postgres2", help="of: " + ",".join(CONFIGS)
+        "--configs",
+        default="sqlite,postgres,postgres2,sqlite-nocache",
+        help="of: " + ",".join(CONFIGS),
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before")
