@@ -101,9 +101,16 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection whose statements all see one committed state of the database."""
+        """A connection for reads of committed data.
+
+        On SQLite its statements share one snapshot. On PostgreSQL each sees what was
+        committed when it started, as under READ COMMITTED inside a transaction: the
+        plain-SQL statements (store.raw) run without one, which saves a BEGIN and a
+        COMMIT round trip per read; a statement run through SQLAlchemy begins one itself,
+        rolled back when the connection goes back to the pool.
+        """
         if not self.is_sqlite:
-            async with self._connection() as conn, conn.begin():
+            async with self._connection() as conn:
                 yield conn
             return
         # sqlite3 opens no transaction for a SELECT (each would see the state of its own

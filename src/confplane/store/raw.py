@@ -8,9 +8,9 @@ transaction, so begin, commit and rollback stay SQLAlchemy's:
 
 - SQLite (``sqlite_inline``): sqlite3 on the loop's thread. sqlite3 begins a
   transaction by itself before the first write, which is what SQLAlchemy relies on too.
-- PostgreSQL (asyncpg): the statement waits for the adapter's lock and starts the
-  adapter's transaction first if no statement has yet, as SQLAlchemy's own cursor does;
-  asyncpg prepares and caches the statement.
+- PostgreSQL (asyncpg): the statement waits for the adapter's lock and, inside a
+  SQLAlchemy transaction, starts the adapter's transaction first if no statement has yet,
+  as SQLAlchemy's own cursor does; asyncpg prepares and caches the statement.
 
 Rows come back as plain tuples: SQLite gives 0 and 1 for booleans (the records' types
 convert them, see ``records``).
@@ -77,7 +77,9 @@ async def fetch(
     adapter: Any = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
     args = [params[name] for name in statement.names]
     async with adapter._execute_mutex:
-        if adapter._transaction is None:
+        # Outside a transaction (Database.read on PostgreSQL) the statement runs on its
+        # own, as READ COMMITTED would run it inside one, without a BEGIN and a COMMIT.
+        if adapter._transaction is None and conn.in_transaction():
             await adapter._start_transaction()
         rows = await driver.fetch(statement.postgres, *args)
     return [tuple(r) for r in rows]
