@@ -9,6 +9,7 @@ import pytest
 from confplane.domain.model import Member
 from confplane.domain.readcache import RevisionCache
 from confplane.wire import codec, render
+from confplane.wire import models as w
 
 
 def test_an_entry_serves_only_its_revision() -> None:
@@ -77,7 +78,12 @@ def test_template_fills_in_what_plain_encoding_gives(seed: int) -> None:
         )
         for i in range(rng.randrange(0, 40))
     ]
-    template = render.MemberModelsTemplate(members, "conf%1")
+    token = rng.choice([None, "tok%en"])
+    template = render.MemberPageTemplate(members, "conf%1", 77, token)
     for now in (4_000, 10_000, 30_000):  # also before a present member arrived
-        expected = codec.encode(render.member_models(members, "conf%1", now))
-        assert template.fill(now) == expected
+        expected = w.QueryConferenceMembersResponse(
+            member_models=render.member_models(members, "conf%1", now),
+            total_count=77,
+            next_token=token,
+        )
+        assert template.fill(now) == codec.encode(expected)

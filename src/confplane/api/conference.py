@@ -109,16 +109,19 @@ async def query_conference_members(call: Call) -> Response:
         max_results=_max_results(call.query("maxResults")),
     )
     if walk.limit <= WALK_SLICE:
-        # One slice, shared by the requests that find the meeting's same revision: its
-        # members are encoded once, and only present members' durations are written per call.
+        # One slice, shared by the requests that find the meeting at the same revision
+        # (so with the same totalCount and nextToken): the answer is encoded once, and
+        # only the durations of members in the meeting are written per request.
         page = walk.first
-        models = page.memo
-        if not isinstance(models, render.MemberModelsTemplate):
-            models = page.memo = render.MemberModelsTemplate(
-                page.value.members, walk.conference.conference_id
+        template = page.memo
+        if not isinstance(template, render.MemberPageTemplate):
+            template = page.memo = render.MemberPageTemplate(
+                page.value.members,
+                walk.conference.conference_id,
+                walk.total_count,
+                walk.token_after(page.value),
             )
-        body = render.member_page(models, walk.now, walk.total_count, walk.token_after(page.value))
-        return responses.encoded(body, call.request_id)
+        return responses.encoded(template.fill(walk.now), call.request_id)
     # A large page is streamed slice by slice so memory stays flat whatever maxResults is.
     return StreamingResponse(
         _stream_members(walk),

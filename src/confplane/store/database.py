@@ -27,6 +27,8 @@ __all__ = ["Connection", "Database", "async_url"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Connections per server process.
 SQLITE_POOL_SIZE = 8
+# Of those, how many may stay out of the pool for reads (the rest serve writes).
+SQLITE_READERS = 4
 POSTGRES_POOL_SIZE = 20
 
 
@@ -59,6 +61,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        # SQLite connections kept out of the pool for reads (see read()).
+        self._readers: list[AsyncConnection] = []
         self._batch: _Batch | None = None
         if self.is_sqlite:
             self._configure_sqlite(sqlite_synchronous)
@@ -74,32 +78,6 @@ class Database:
             cursor.close()
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        """A pooled connection, given back the moment the block ends.
-
-        ``async with engine.connect()`` closes the connection in a task of its own
-        (SQLAlchemy guards the close against cancellation that way), so the pool got it
-        back only after the loop had run every other ready task, each of which could take
-        another connection first. With SQLite, whose calls here never wait, that emptied
-        the pool under 32 concurrent requests, and waiters lost to newcomers for seconds.
-        On SQLite the close is therefore awaited in place (it cannot be interrupted: it
-        never waits); PostgreSQL, whose close is a round trip, keeps SQLAlchemy's way.
-        """
-        if not self.is_sqlite:
-            async with self.engine.connect() as conn:
-                yield conn
-            return
-        conn = await self.engine.connect()
-        try:
-            yield conn
-        finally:
-            await conn.close()
-        # SQLite calls never wait, so without this a request would run from its first
-        # query to its answer in one go and the loop would look at sockets only between
-        # whole requests: under load, large answers then waited seconds to be sent.
-        await asyncio.sleep(0)
-
-    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads of committed data.
 
@@ -110,21 +88,33 @@ class Database:
         rolled back when the connection goes back to the pool.
         """
         if not self.is_sqlite:
-            async with self._connection() as conn:
+            async with self.engine.connect() as conn:
                 yield conn
             return
         # sqlite3 opens no transaction for a SELECT (each would see the state of its own
         # moment), and SQLAlchemy's begin() sends nothing to SQLite either, while costing
         # more than the rest of a cached read. So the snapshot is SQLite's own: BEGIN here,
-        # ROLLBACK at the end (a read has nothing to commit). A statement run through
-        # SQLAlchemy inside begins its transaction without SQL and rolls back on close.
-        async with self._connection() as conn:
-            sqlite = raw.sqlite3_of(conn)
-            sqlite.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                sqlite.execute("ROLLBACK")
+        # ROLLBACK at the end (a read has nothing to commit). Checking a connection out of
+        # the pool and back cost as much again, so a few stay out, kept for reads. (A
+        # connection given back with ``async with engine.connect()`` is closed in a task
+        # of its own, after every other ready task: under load the pool ran dry that way.)
+        conn = self._readers.pop() if self._readers else await self.engine.connect()
+        sqlite = raw.sqlite3_of(conn)
+        sqlite.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            sqlite.execute("ROLLBACK")
+            if conn.in_transaction():  # a statement run through SQLAlchemy began one
+                await conn.rollback()
+            if len(self._readers) < SQLITE_READERS:
+                self._readers.append(conn)
+            else:
+                await conn.close()
+        # SQLite calls never wait, so without this a request would run from its first
+        # query to its answer in one go and the loop would look at sockets only between
+        # whole requests: under load, large answers then waited seconds to be sent.
+        await asyncio.sleep(0)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -212,6 +202,8 @@ class Database:
             await conn.run_sync(_upgrade_to_head)
 
     async def close(self) -> None:
+        while self._readers:
+            await self._readers.pop().close()
         await self.engine.dispose()
 
 

@@ -74,51 +74,52 @@ _UNSET_DURATION = -1
 _UNSET_FIELD = b'"duration":%d,' % _UNSET_DURATION
 
 
-class MemberModelsTemplate:
-    """A page's memberModels encoded once; only the durations of members still in the
-    meeting change from one request to the next, and ``fill`` writes those in.
+class MemberPageTemplate:
+    """A whole QueryConferenceMembers answer encoded once: only the durations of members
+    still in the meeting change from one request to the next, and ``fill`` writes them in.
 
     In the encoding a field name is never preceded by an unescaped quote inside a string
     value, so the marked ``"duration":-1,`` can only be the field itself.
     """
 
-    __slots__ = ("_present", "_template")
+    __slots__ = ("_bases", "_latest_arrival", "_present", "_template")
 
-    def __init__(self, members: Sequence[Member], conference_id: str) -> None:
+    def __init__(
+        self,
+        members: Sequence[Member],
+        conference_id: str,
+        total_count: int,
+        next_token: str | None,
+    ) -> None:
         models = [
             _member_model(
                 m, conference_id, m.duration_ms if m.present_since is None else _UNSET_DURATION
             )
             for m in members
         ]
+        body = codec.encode(
+            w.QueryConferenceMembersResponse(
+                member_models=models, total_count=total_count, next_token=next_token
+            )
+        )
         self._present = [
             (m.duration_ms, m.present_since) for m in members if m.present_since is not None
         ]
-        encoded = codec.encode(models)
         if self._present:
-            encoded = encoded.replace(b"%", b"%%").replace(_UNSET_FIELD, b'"duration":%d,')
-        self._template = encoded
+            body = body.replace(b"%", b"%%").replace(_UNSET_FIELD, b'"duration":%d,')
+        self._template = body
+        # duration = spent + (now - since) = (spent - since) + now once everyone has arrived.
+        self._bases = tuple(spent - since for spent, since in self._present)
+        self._latest_arrival = max((since for _, since in self._present), default=0)
 
     def fill(self, now: int) -> bytes:
-        """The memberModels array as ``member_models(members, conference_id, now)`` encodes."""
+        """The answer as encoding ``member_models(members, conference_id, now)`` gives."""
         if not self._present:
             return self._template
-        return self._template % tuple(
-            spent + (now - since if now > since else 0) for spent, since in self._present
-        )
-
-
-def member_page(
-    models: MemberModelsTemplate, now: int, total_count: int, next_token: str | None
-) -> bytes:
-    """A whole QueryConferenceMembers answer around the filled-in memberModels."""
-    tail = codec.encode(
-        w.QueryConferenceMembersResponse(
-            member_models=[], total_count=total_count, next_token=next_token
-        )
-    )
-    # The tail's own encoding after its empty memberModels list: totalCount, nextToken.
-    return b'{"memberModels":' + models.fill(now) + tail[len(b'{"memberModels":[]') :]
+        if now >= self._latest_arrival:
+            return self._template % tuple(map(now.__add__, self._bases))
+        # A clock that stepped back: nobody's stay counts as negative.
+        return self._template % tuple(spent + max(0, now - since) for spent, since in self._present)
 
 
 def org_conferences(page: OrgConferencePage) -> w.QueryOrgConferenceListResponse:
