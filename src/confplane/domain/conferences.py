@@ -499,20 +499,28 @@ class ConferenceService:
             raise InvalidParams("conferenceIdList must not contain empty ids")
         wanted = list(dict.fromkeys(conference_ids))
         async with self._db.read() as conn:
-            found = await store.conferences_by_public_ids(conn, wanted)
+            # The few columns the checks and the cache need first; whole rows on a miss.
+            found = await store.conference_states_by_public_ids(conn, wanted)
             foreign = [c for c in found if c.org_id != principal.org_id]
             if foreign:
                 raise ConferenceOfOtherOrg(
                     f"conference {foreign[0].conference_id} belongs to another org"
                 )
-            live = [c for c in found if c.status != ConferenceStatus.ENDED]
-            if found and not live:
+            in_progress = [c for c in found if c.status != ConferenceStatus.ENDED]
+            if found and not in_progress:
                 raise ConferenceEnded("every conference named has ended")
             key = tuple(wanted)
-            revisions = tuple(sorted((c.id, c.revision) for c in live))
+            revisions = tuple(sorted((c.id, c.revision) for c in in_progress))
             cached = self._batches.get(key, revisions)
             if cached is not None:
                 return cached
+            live = [
+                c
+                for c in await store.conferences_by_public_ids(
+                    conn, [c.conference_id for c in in_progress]
+                )
+                if c.status != ConferenceStatus.ENDED
+            ]
             pks = [c.id for c in live]
             members = await store.members_of(conn, pks) if pks else []
             devices = await store.active_devices_of(conn, pks) if pks else []

@@ -111,6 +111,16 @@ class Conference(Record, frozen=True, array_like=True, gc=False):
     revision: int
 
 
+class ConferenceState(Record, frozen=True, array_like=True, gc=False):
+    """What a read checks of a meeting before it uses what it has kept of it."""
+
+    id: int
+    conference_id: str
+    org_id: int
+    status: int
+    revision: int
+
+
 class Member(Record, frozen=True, array_like=True, gc=False):
     id: int
     conference_pk: int

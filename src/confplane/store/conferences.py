@@ -11,7 +11,7 @@ from sqlalchemy import Table, and_, bindparam, case, func, insert, select, updat
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Update
 
-from confplane.domain.model import AttendStatus, Conference, Device, Member
+from confplane.domain.model import AttendStatus, Conference, ConferenceState, Device, Member
 from confplane.store import raw
 from confplane.store.schema import conferences, devices, members
 
@@ -49,6 +49,11 @@ _RAW_CONFERENCE_BY_PK_FOR_UPDATE = raw.Statement(
 _RAW_CONFERENCES_BY_IDS = raw.Statement(
     f"SELECT {_C} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
     postgres=f"SELECT {_C} FROM conferences WHERE conference_id = ANY(:ids)",
+)
+_S = ", ".join(ConferenceState.__struct_fields__)
+_RAW_CONFERENCE_STATES_BY_IDS = raw.Statement(
+    f"SELECT {_S} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
+    postgres=f"SELECT {_S} FROM conferences WHERE conference_id = ANY(:ids)",
 )
 _RAW_MEMBERS_AFTER = raw.Statement(
     f"SELECT {_M} FROM members WHERE conference_pk = :pk AND id > :after ORDER BY id LIMIT :limit"
@@ -143,6 +148,13 @@ async def conferences_by_public_ids(
 ) -> list[Conference]:
     rows = await raw.fetch(conn, _RAW_CONFERENCES_BY_IDS, {"ids": _ids(conn, conference_ids)})
     return raw.records(Conference, rows)
+
+
+async def conference_states_by_public_ids(
+    conn: AsyncConnection, conference_ids: Sequence[str]
+) -> list[ConferenceState]:
+    rows = await raw.fetch(conn, _RAW_CONFERENCE_STATES_BY_IDS, {"ids": _ids(conn, conference_ids)})
+    return raw.records(ConferenceState, rows)
 
 
 async def conferences_of_org(

@@ -117,7 +117,7 @@ class MemberPageTemplate:
         if not self._present:
             return self._template
         if now >= self._latest_arrival:
-            return self._template % tuple(map(now.__add__, self._bases))
+            return self._template % tuple([base + now for base in self._bases])
         # A clock that stepped back: nobody's stay counts as negative.
         return self._template % tuple(spent + max(0, now - since) for spent, since in self._present)
 
