@@ -24,17 +24,16 @@ async def record(
     data: dict[str, object] | None = None,
 ) -> Command:
     """Log one command inside the caller's transaction; publish it after the commit."""
-    seq = await store.next_seq(conn, conference.id)
-    command = Command(
+    data = data or {}
+    seq = await store.append_command(conn, conference.id, kind, participant_ids, data, now_ms())
+    return Command(
         kind=kind,
         conference_pk=conference.id,
         conference_id=conference.conference_id,
         participant_ids=participant_ids,
-        data=data or {},
+        data=data,
         seq=seq,
     )
-    await store.insert_command(conn, command, now_ms())
-    return command
 
 
 class CommandLog:

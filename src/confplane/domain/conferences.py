@@ -613,10 +613,10 @@ async def _targeted_devices(
 ) -> tuple[Member, list[Device], list[Device]]:
     """A member, their active devices, and those a command names: the one participantId,
     else all of them."""
-    member = await store.member_by_union_id(conn, conference.id, union_id)
-    if member is None:
+    found = await store.member_with_active_devices(conn, conference.id, union_id)
+    if found is None:
         raise UnknownUser(f"{union_id} is not a member of conference {conference.conference_id}")
-    devices = await store.active_devices_of_member(conn, member.id)
+    member, devices = found
     if not participant_id:
         return member, devices, devices
     named = [d for d in devices if d.participant_id == participant_id]

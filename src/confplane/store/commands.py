@@ -16,12 +16,20 @@ _targets = msgspec.json.Decoder(list[str] | None)
 _data = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.Encoder().encode
 
-# The two statements of every recorded command (every MuteMembers, LockConference and
-# close), as plain SQL on the driver: see store.raw.
+# Every recorded command (every MuteMembers, LockConference and close) takes the
+# meeting's next sequence number and logs the command under it, as plain SQL on the
+# driver (see store.raw): one statement on PostgreSQL, two on SQLite (whose UPDATE ...
+# RETURNING cannot stand in a WITH clause; its statements are in-process calls anyway).
 _RAW_NEXT_SEQ = raw.Statement("UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq")
 _RAW_INSERT = raw.Statement(
     "INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
     " VALUES (:pk, :seq, :kind, :targets, :data, :created_at)"
+)
+_RAW_APPEND_POSTGRES = raw.Statement(
+    "WITH taken AS (UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq)"
+    " INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
+    " SELECT :pk, seq, CAST(:kind AS TEXT), CAST(:targets AS TEXT), CAST(:data AS TEXT),"
+    " CAST(:created_at AS BIGINT) FROM taken RETURNING seq"
 )
 _CURRENT_SEQ = select(conferences.c.seq).where(conferences.c.id == bindparam("pk"))
 _AFTER = (
@@ -42,35 +50,37 @@ _AFTER = (
 )
 
 
-async def next_seq(conn: AsyncConnection, conference_pk: int) -> int:
-    """Take the meeting's next sequence number.
+async def append_command(
+    conn: AsyncConnection,
+    conference_pk: int,
+    kind: str,
+    targets: tuple[str, ...] | None,
+    data: dict[str, Any],
+    created_at: int,
+) -> int:
+    """Log a command under the meeting's next sequence number, which it returns.
 
-    The UPDATE locks the meeting's row until commit, so two transactions of one meeting
-    get their numbers in commit order and the committed numbers have no gaps.
+    Taking the number updates the meeting's row, which stays locked until commit, so two
+    transactions of one meeting get their numbers in commit order and the committed
+    numbers have no gaps.
     """
-    rows = await raw.fetch(conn, _RAW_NEXT_SEQ, {"pk": conference_pk})
-    return int(rows[0][0])
+    params: dict[str, Any] = {
+        "pk": conference_pk,
+        "kind": kind,
+        "targets": None if targets is None else _encode(list(targets)).decode(),
+        "data": _encode(data).decode(),
+        "created_at": created_at,
+    }
+    if conn.dialect.name != "sqlite":
+        return int((await raw.fetch(conn, _RAW_APPEND_POSTGRES, params))[0][0])
+    params["seq"] = seq = int((await raw.fetch(conn, _RAW_NEXT_SEQ, {"pk": conference_pk}))[0][0])
+    await raw.execute(conn, _RAW_INSERT, params)
+    return seq
 
 
 async def current_seq(conn: AsyncConnection, conference_pk: int) -> int:
     seq = (await conn.execute(_CURRENT_SEQ, {"pk": conference_pk})).scalar()
     return 0 if seq is None else int(seq)
-
-
-async def insert_command(conn: AsyncConnection, command: Command, created_at: int) -> None:
-    targets = command.participant_ids
-    await raw.execute(
-        conn,
-        _RAW_INSERT,
-        {
-            "pk": command.conference_pk,
-            "seq": command.seq,
-            "kind": command.kind,
-            "targets": None if targets is None else _encode(list(targets)).decode(),
-            "data": _encode(command.data).decode(),
-            "created_at": created_at,
-        },
-    )
 
 
 async def commands_after(

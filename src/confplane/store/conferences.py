@@ -66,6 +66,16 @@ _RAW_MEMBERS_OF = raw.Statement(
 _RAW_MEMBER_BY_UNION_ID = raw.Statement(
     f"SELECT {_M} FROM members WHERE conference_pk = :pk AND union_id = :union_id"
 )
+_RAW_MEMBER_WITH_ACTIVE_DEVICES = raw.Statement(
+    "SELECT "
+    + ", ".join(f"m.{c}" for c in Member.__struct_fields__)
+    + ", "
+    + ", ".join(f"d.{c}" for c in Device.__struct_fields__)
+    + " FROM members m LEFT JOIN devices d ON d.member_id = m.id AND d.active = TRUE"
+    " WHERE m.conference_pk = :pk AND m.union_id = :union_id"
+    " ORDER BY d.joined_at, d.participant_id"
+)
+_MEMBER_WIDTH = len(Member.__struct_fields__)
 _RAW_ACTIVE_DEVICES_OF_MEMBER = raw.Statement(
     f"SELECT {_D} FROM devices WHERE member_id = :member_id AND active = TRUE"
     " ORDER BY joined_at, participant_id"
@@ -280,6 +290,19 @@ async def member_by_union_id(
     params = {"pk": conference_pk, "union_id": union_id}
     rows = await raw.fetch(conn, _RAW_MEMBER_BY_UNION_ID, params)
     return raw.records(Member, rows)[0] if rows else None
+
+
+async def member_with_active_devices(
+    conn: AsyncConnection, conference_pk: int, union_id: str
+) -> tuple[Member, list[Device]] | None:
+    """A member and their active devices (oldest first), in one statement."""
+    params = {"pk": conference_pk, "union_id": union_id}
+    rows = await raw.fetch(conn, _RAW_MEMBER_WITH_ACTIVE_DEVICES, params)
+    if not rows:
+        return None
+    member = raw.records(Member, [rows[0][:_MEMBER_WIDTH]])[0]
+    found = [row[_MEMBER_WIDTH:] for row in rows if row[_MEMBER_WIDTH] is not None]
+    return member, raw.records(Device, found)
 
 
 async def rejoin_forbidden(conn: AsyncConnection, member_id: int) -> bool:
