@@ -190,10 +190,20 @@ async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
                 c for _, c in await s.conferences(sizes.close_conferences, "bench close")
             ]
             out.conferences_seeded = s.count
+        if not db.is_sqlite:
+            await _vacuum_analyze(db)
     finally:
         await db.close()
     out.seconds = time.perf_counter() - started
     return out
+
+
+async def _vacuum_analyze(db: Database) -> None:
+    """What autovacuum does after a bulk load (it may be off, as on the benchmark
+    machine): planner statistics for the new rows, and a visibility map."""
+    async with db.engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("VACUUM ANALYZE")
 
 
 async def count_conferences(database_url: str, org_corp_id: str) -> int:

@@ -1,0 +1,111 @@
+"""How many MuteMembers / LockConference transactions PostgreSQL itself takes here.
+
+    python -m bench.pg_bound
+
+A bare asyncpg client (no HTTP, no server, no SQLAlchemy) runs the statements confplane
+runs for one MuteMembers and one LockConference, each in its own committed transaction,
+from 32 connections on a database seeded as for ``python -m bench``. What it reaches is
+the most any server could answer with these statements and a commit per write on this
+machine; it uses the same cores as a server would (PostgreSQL and this one process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg  # type: ignore[import-untyped]
+
+from bench.seed import seed
+from confplane.testing import fresh_postgres_database
+
+Transaction = Callable[[asyncpg.Connection, int], Awaitable[None]]
+
+# The statements of one MuteMembers, as store.conferences and store.commands run them.
+LOCK_MEETING = (
+    "UPDATE conferences SET revision = revision + 1 WHERE conference_id = $1"
+    " RETURNING id, status, org_id, locked"
+)
+MEMBER_AND_DEVICES = (
+    "SELECT m.id, d.participant_id FROM members m"
+    " LEFT JOIN devices d ON d.member_id = m.id AND d.active = TRUE"
+    " WHERE m.conference_pk = $1 AND m.union_id = $2 ORDER BY d.joined_at, d.participant_id"
+)
+UPDATE_DEVICES = (
+    "UPDATE devices SET mic_status = $1, host_muted = $2 WHERE active = TRUE AND member_id = $3"
+)
+SET_LOCKED = "UPDATE conferences SET locked = $1 WHERE id = $2"
+APPEND_COMMAND = (
+    "WITH taken AS (UPDATE conferences SET seq = seq + 1 WHERE id = $1 RETURNING seq)"
+    " INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
+    " SELECT $1, seq, $2::text, $3::text, '{}', $4::bigint FROM taken RETURNING seq"
+)
+
+
+async def _run(
+    url: str, transaction: Transaction, connections: int, seconds: float
+) -> tuple[float, float]:
+    """Transactions a second, and this process's CPU seconds per transaction."""
+    pool = [await asyncpg.connect(url) for _ in range(connections)]
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(conn: asyncpg.Connection, k: int) -> None:
+        nonlocal done
+        i = k
+        while time.perf_counter() < deadline:
+            async with conn.transaction():
+                await transaction(conn, i)
+            done += 1
+            i += connections
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c, k) for k, c in enumerate(pool)))
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    for conn in pool:
+        await conn.close()
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return done / elapsed, cpu / max(done, 1)
+
+
+async def measure(url: str, connections: int, seconds: float) -> None:
+    seeded = await seed(url)
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(plain)
+    rows = await conn.fetch("SELECT id, conference_id FROM conferences")
+    pks = {r["conference_id"]: r["id"] for r in rows}
+    await conn.close()
+    targets = [(cid, pks[cid], union_id) for cid, union_id in seeded.mute_targets]
+    locks = [(cid, pks[cid]) for cid in seeded.lock_conferences]
+
+    async def mute(conn: asyncpg.Connection, i: int) -> None:
+        cid, pk, union_id = targets[i % len(targets)]
+        muting = (i // len(targets)) % 2 == 0
+        await conn.fetch(LOCK_MEETING, cid)
+        rows = await conn.fetch(MEMBER_AND_DEVICES, pk, union_id)
+        await conn.execute(UPDATE_DEVICES, 1 if muting else 2, muting, rows[0]["id"])
+        await conn.fetch(APPEND_COMMAND, pk, "mute", "[]", 0)
+
+    async def lock(conn: asyncpg.Connection, i: int) -> None:
+        cid, pk = locks[i % len(locks)]
+        await conn.fetch(LOCK_MEETING, cid)
+        await conn.execute(SET_LOCKED, (i // len(locks)) % 2 == 0, pk)
+        await conn.fetch(APPEND_COMMAND, pk, "locked", None, 0)
+
+    for name, transaction in (("MuteMembers", mute), ("LockConference", lock)):
+        rate, cpu = await _run(plain, transaction, connections, seconds)
+        print(f"{name:16} {rate:7.0f} transactions/s   client CPU {cpu * 1e6:4.0f} µs each")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.pg_bound", description=__doc__)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    with fresh_postgres_database() as database_url:
+        asyncio.run(measure(database_url, args.connections, args.seconds))
