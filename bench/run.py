@@ -296,6 +296,22 @@ class Bench:
         samples: dict[str, Any] = result["samples"]
         only = set(self.args.only.split(",")) if self.args.only else None
 
+        # The machine's speed can drift by half within a minute when it is shared, so
+        # each operation is also divided by a ceiling measured just before it.
+        beside: dict[str, float] = result.setdefault("ceiling_beside", {})
+
+        def pair(key: str) -> None:
+            if self.args.ceiling_duration > 0:
+                probe = self._measure(
+                    "ceiling",
+                    server,
+                    "ceiling.lua",
+                    base,
+                    seconds=self.args.ceiling_duration,
+                    warmup=False,
+                )
+                beside[key] = probe.rps
+
         def record(key: str, sample: wrk_runner.Sample) -> None:
             samples[key] = sample.as_dict()
             self.log(
@@ -373,8 +389,11 @@ class Bench:
         for key, script, params, options in plan:
             if only and key not in only and not key.startswith("ceiling"):
                 continue
+            if not key.startswith("ceiling"):
+                pair(key)
             record(key, self._measure(key, server, script, params, **options))
         if not only or "CreateVideoConference" in only:
+            pair("CreateVideoConference")
             self._create_then_kill(server, seeded, url, record, result)
         return result
 
@@ -419,6 +438,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before")
+    parser.add_argument(
+        "--ceiling-duration",
+        type=float,
+        default=2.0,
+        help="seconds of ceiling measured right before each operation (0: none)",
+    )
     parser.add_argument("--close-duration", type=int, default=3)
     parser.add_argument("--close-pool", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=32)
