@@ -297,7 +297,7 @@ class Bench:
         only = set(self.args.only.split(",")) if self.args.only else None
 
         # The machine's speed can drift by half within a minute when it is shared, so
-        # each operation is also divided by a ceiling measured just before it.
+        # each operation is also divided by a ceiling measured just before it (3 s).
         beside: dict[str, float] = result.setdefault("ceiling_beside", {})
 
         def pair(key: str) -> None:
@@ -441,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ceiling-duration",
         type=float,
-        default=2.0,
+        default=3.0,
         help="seconds of ceiling measured right before each operation (0: none)",
     )
     parser.add_argument("--close-duration", type=int, default=3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from confplane.domain import commands, events, ids
 from confplane.domain.clock import now_ms
@@ -24,6 +25,7 @@ from confplane.domain.media import combine_member_media, meeting_media_status
 from confplane.domain.model import (
     AttendStatus,
     Conference,
+    ConferenceState,
     ConferenceStatus,
     ConferenceView,
     Device,
@@ -85,7 +87,7 @@ class MemberWalk:
         self,
         db: Database,
         cursor: CursorCodec,
-        conference: Conference,
+        conference: ConferenceState,
         after_id: int,
         limit: int,
         first: Shared[MemberSlice],
@@ -169,11 +171,7 @@ class ConferenceService:
         if not conference_id:
             raise MissingConferenceId("conferenceId is missing")
         conference = await store.conference_by_public_id(conn, conference_id, for_update=for_update)
-        if conference is None:
-            raise ConferenceNotFound(f"conference {conference_id} not found")
-        if conference.org_id != principal.org_id:
-            raise ConferenceOfOtherOrg(f"conference {conference_id} belongs to another org")
-        return conference
+        return _check_owner(conference, principal, conference_id)
 
     async def _live(self, conn: Connection, principal: Principal, conference_id: str) -> Conference:
         """A meeting that has not ended, locked for the rest of the write transaction."""
@@ -558,8 +556,12 @@ class ConferenceService:
         limit = DEFAULT_PAGE_SIZE if max_results is None else max_results
         if limit < 1:
             raise InvalidParams("maxResults must be a positive integer")
+        if not conference_id:
+            raise MissingConferenceId("conferenceId is missing")
         async with self._db.read() as conn:
-            conference = await self._owned(conn, principal, conference_id)
+            # What the page needs of the meeting, not the whole row: read on every call.
+            state = await store.conference_state_by_public_id(conn, conference_id)
+            conference = _check_owner(state, principal, conference_id)
             after_id = self._cursor.decode(next_token, conference.id)
             # The first slice in the same transaction: one transaction for a usual page.
             want = min(limit, WALK_SLICE)
@@ -606,6 +608,17 @@ class ConferenceService:
     def check_capacity(self, conference: Conference) -> None:
         if conference.member_count >= self.max_members:
             raise ParticipantLimit(f"conference holds at most {self.max_members} members")
+
+
+C = TypeVar("C", Conference, ConferenceState)
+
+
+def _check_owner(conference: C | None, principal: Principal, conference_id: str) -> C:
+    if conference is None:
+        raise ConferenceNotFound(f"conference {conference_id} not found")
+    if conference.org_id != principal.org_id:
+        raise ConferenceOfOtherOrg(f"conference {conference_id} belongs to another org")
+    return conference
 
 
 async def _targeted_devices(

@@ -119,6 +119,7 @@ class ConferenceState(Record, frozen=True, array_like=True, gc=False):
     org_id: int
     status: int
     revision: int
+    member_count: int
 
 
 class Member(Record, frozen=True, array_like=True, gc=False):
