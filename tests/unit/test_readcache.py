@@ -20,23 +20,30 @@ def test_an_entry_serves_only_its_revision() -> None:
     assert cache.get("other", 3) is None
     cache.put("page", 4, "rows at 4", rows=2)
     assert cache.get("page", 3) is None
-    assert (len(cache), cache.rows) == (1, 2)
+    assert (len(cache), cache.rows) == (1, 3)  # an entry weighs one row more
 
 
 def test_least_recently_used_go_first_once_the_budget_is_spent() -> None:
     cache: RevisionCache[int] = RevisionCache(budget_rows=10)
     for key in "abc":
-        cache.put(key, 1, 0, rows=4)  # a is dropped for c
+        cache.put(key, 1, 0, rows=3)  # 4 each: a is dropped for c
     assert cache.get("a", 1) is None and cache.rows == 8
     assert cache.get("b", 1) is not None  # b is now the most recent
-    cache.put("d", 1, 0, rows=4)
+    cache.put("d", 1, 0, rows=3)
     assert cache.get("c", 1) is None
     assert cache.get("b", 1) is not None and cache.get("d", 1) is not None
 
 
+def test_empty_answers_are_weighed_too() -> None:
+    cache: RevisionCache[list[int]] = RevisionCache(budget_rows=100)
+    for i in range(1_000):
+        cache.put(("unknown", i), (), [], rows=0)
+    assert len(cache) == 100 and cache.rows == 100
+
+
 def test_what_does_not_fit_is_not_kept_but_still_returned() -> None:
     cache: RevisionCache[str] = RevisionCache(budget_rows=5)
-    assert cache.put("big", 1, "many rows", rows=6).value == "many rows"
+    assert cache.put("big", 1, "many rows", rows=5).value == "many rows"
     assert cache.get("big", 1) is None and len(cache) == 0
     off: RevisionCache[str] = RevisionCache(budget_rows=0)
     off.put("page", 1, "rows", rows=1)

@@ -541,7 +541,8 @@ class ConferenceService:
                     media_status=meeting_media_status(conference, own_devices),
                 )
             )
-        return self._batches.put(key, revisions, views, len(members))
+        # The key (up to 50 ids) is weighed too: a batch of unknown ids holds no rows.
+        return self._batches.put(key, revisions, views, len(members) + len(wanted))
 
     # -- QueryConferenceMembers -----------------------------------------------
 

@@ -54,7 +54,12 @@ class RevisionCache(Generic[T]):
         return entry[2]
 
     def put(self, key: Hashable, revision: Hashable, value: T, rows: int) -> Shared[T]:
-        """Keep ``value`` as read at ``revision`` (if it fits) and return it shared."""
+        """Keep ``value`` as read at ``revision`` (if it fits) and return it shared.
+
+        An entry weighs one row more than it holds, so empty answers (unknown ids, the
+        end of a list) cannot pile up unweighed.
+        """
+        rows += 1
         shared = Shared(value)
         if rows > self.budget_rows:
             return shared

@@ -63,6 +63,7 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         # SQLite connections kept out of the pool for reads (see read()).
         self._readers: list[AsyncConnection] = []
+        self._closed = False
         self._batch: _Batch | None = None
         if self.is_sqlite:
             self._configure_sqlite(sqlite_synchronous)
@@ -107,7 +108,7 @@ class Database:
             sqlite.execute("ROLLBACK")
             if conn.in_transaction():  # a statement run through SQLAlchemy began one
                 await conn.rollback()
-            if len(self._readers) < SQLITE_READERS:
+            if len(self._readers) < SQLITE_READERS and not self._closed:
                 self._readers.append(conn)
             else:
                 await conn.close()
@@ -202,6 +203,7 @@ class Database:
             await conn.run_sync(_upgrade_to_head)
 
     async def close(self) -> None:
+        self._closed = True
         while self._readers:
             await self._readers.pop().close()
         await self.engine.dispose()
