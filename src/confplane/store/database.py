@@ -101,11 +101,12 @@ class Database:
         # of its own, after every other ready task: under load the pool ran dry that way.)
         conn = self._readers.pop() if self._readers else await self.engine.connect()
         sqlite = raw.sqlite3_of(conn)
-        sqlite.execute("BEGIN")
         try:
+            sqlite.execute("BEGIN")
             yield conn
         finally:
-            sqlite.execute("ROLLBACK")
+            if sqlite.in_transaction:
+                sqlite.execute("ROLLBACK")
             if conn.in_transaction():  # a statement run through SQLAlchemy began one
                 await conn.rollback()
             if len(self._readers) < SQLITE_READERS and not self._closed:
