@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from confplane import heap
 from confplane.api import responses
 from confplane.api.devices import ws_url
 from confplane.api.routes import admin_routes, api_routes, device_routes
@@ -155,6 +156,7 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
             announce(f"admin token: in {token_file}")
         await services.fanout.start()
         await services.hub.start(sole_process=services.db.is_sqlite and settings.processes == 1)
+        heap.settle()
         try:
             yield
         finally:
