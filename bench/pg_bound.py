@@ -1,4 +1,5 @@
-"""How many MuteMembers / LockConference transactions PostgreSQL itself takes here.
+"""How many MuteMembers / LockConference transactions PostgreSQL itself takes here,
+and how many of the reads a cached members page or batch answer still makes.
 
     python -m bench.pg_bound
 
@@ -7,6 +8,8 @@ runs for one MuteMembers and one LockConference, each in its own committed trans
 from 32 connections on a database seeded as for ``python -m bench``. What it reaches is
 the most any server could answer with these statements and a commit per write on this
 machine; it uses the same cores as a server would (PostgreSQL and this one process).
+The reads are the one statement a members page or a batch answer served from the read
+cache runs (its meetings' revisions), each on its own as Database.read runs it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bench.seed import seed
 from confplane.testing import fresh_postgres_database
 
 Transaction = Callable[[asyncpg.Connection, int], Awaitable[None]]
+Work = tuple[Transaction, bool]  # the statements, and whether they need a transaction
 
 # The statements of one MuteMembers, as store.conferences and store.commands run them.
 LOCK_MEETING = (
@@ -38,6 +42,10 @@ UPDATE_DEVICES = (
     "UPDATE devices SET mic_status = $1, host_muted = $2 WHERE active = TRUE AND member_id = $3"
 )
 SET_LOCKED = "UPDATE conferences SET locked = $1 WHERE id = $2"
+# What a cached members page / batch answer reads (store.conferences, ConferenceState).
+_STATE = "id, conference_id, org_id, status, revision, member_count"
+STATE_BY_ID = f"SELECT {_STATE} FROM conferences WHERE conference_id = $1"
+STATES_BY_IDS = f"SELECT {_STATE} FROM conferences WHERE conference_id = ANY($1)"
 APPEND_COMMAND = (
     "WITH taken AS (UPDATE conferences SET seq = seq + 1 WHERE id = $1 RETURNING seq)"
     " INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
@@ -45,10 +53,9 @@ APPEND_COMMAND = (
 )
 
 
-async def _run(
-    url: str, transaction: Transaction, connections: int, seconds: float
-) -> tuple[float, float]:
+async def _run(url: str, work: Work, connections: int, seconds: float) -> tuple[float, float]:
     """Transactions a second, and this process's CPU seconds per transaction."""
+    transaction, transactional = work
     pool = [await asyncpg.connect(url) for _ in range(connections)]
     done = 0
     deadline = time.perf_counter() + seconds
@@ -57,7 +64,10 @@ async def _run(
         nonlocal done
         i = k
         while time.perf_counter() < deadline:
-            async with conn.transaction():
+            if transactional:
+                async with conn.transaction():
+                    await transaction(conn, i)
+            else:
                 await transaction(conn, i)
             done += 1
             i += connections
@@ -97,8 +107,20 @@ async def measure(url: str, connections: int, seconds: float) -> None:
         await conn.execute(SET_LOCKED, (i // len(locks)) % 2 == 0, pk)
         await conn.fetch(APPEND_COMMAND, pk, "locked", None, 0)
 
-    for name, transaction in (("MuteMembers", mute), ("LockConference", lock)):
-        rate, cpu = await _run(plain, transaction, connections, seconds)
+    async def page_state(conn: asyncpg.Connection, _i: int) -> None:
+        await conn.fetch(STATE_BY_ID, seeded.page_conference)
+
+    async def batch_states(conn: asyncpg.Connection, _i: int) -> None:
+        await conn.fetch(STATES_BY_IDS, seeded.batch_conferences)
+
+    works: list[tuple[str, Work]] = [
+        ("MuteMembers", (mute, True)),
+        ("LockConference", (lock, True)),
+        ("page's read", (page_state, False)),
+        ("batch's read", (batch_states, False)),
+    ]
+    for name, work in works:
+        rate, cpu = await _run(plain, work, connections, seconds)
         print(f"{name:16} {rate:7.0f} transactions/s   client CPU {cpu * 1e6:4.0f} µs each")
 
 

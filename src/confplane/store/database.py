@@ -13,11 +13,12 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from confplane.domain.errors import Conflict
 from confplane.store import raw, sqlite_inline
+from confplane.store.readers import ReaderPool
 
 # The connection type every store query takes; the domain names it through here.
 Connection = AsyncConnection
@@ -29,7 +30,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_POOL_SIZE = 8
 # Of those, how many may stay out of the pool for reads (the rest serve writes).
 SQLITE_READERS = 4
-POSTGRES_POOL_SIZE = 20
+POSTGRES_POOL_SIZE = 24
+# Of PostgreSQL's, how many serve reads (at most; the rest serve writes).
+POSTGRES_READERS = 16
 
 
 def async_url(url: str) -> str:
@@ -62,8 +65,9 @@ class Database:
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         # SQLite connections kept out of the pool for reads (see read()).
-        self._readers: list[AsyncConnection] = []
-        self._closed = False
+        self._readers = ReaderPool(
+            self.engine, SQLITE_READERS if self.is_sqlite else POSTGRES_READERS
+        )
         self._batch: _Batch | None = None
         if self.is_sqlite:
             self._configure_sqlite(sqlite_synchronous)
@@ -88,35 +92,39 @@ class Database:
         COMMIT round trip per read; a statement run through SQLAlchemy begins one itself,
         rolled back when the connection goes back to the pool.
         """
-        if not self.is_sqlite:
-            async with self.engine.connect() as conn:
+        conn = await self._readers.acquire()
+        healthy = True
+        try:
+            if self.is_sqlite:
+                async with self._sqlite_snapshot(conn):
+                    yield conn
+            else:
                 yield conn
-            return
+        except (DBAPIError, asyncio.CancelledError):
+            healthy = False  # the connection may be mid-statement or broken
+            raise
+        finally:
+            await self._readers.release(conn, healthy=healthy)
+        if self.is_sqlite:
+            # SQLite calls never wait, so without this a request would run from its first
+            # query to its answer in one go and the loop would look at sockets only between
+            # whole requests: under load, large answers then waited seconds to be sent.
+            await asyncio.sleep(0)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _sqlite_snapshot(conn: AsyncConnection) -> AsyncIterator[None]:
         # sqlite3 opens no transaction for a SELECT (each would see the state of its own
         # moment), and SQLAlchemy's begin() sends nothing to SQLite either, while costing
         # more than the rest of a cached read. So the snapshot is SQLite's own: BEGIN here,
-        # ROLLBACK at the end (a read has nothing to commit). Checking a connection out of
-        # the pool and back cost as much again, so a few stay out, kept for reads. (A
-        # connection given back with ``async with engine.connect()`` is closed in a task
-        # of its own, after every other ready task: under load the pool ran dry that way.)
-        conn = self._readers.pop() if self._readers else await self.engine.connect()
+        # ROLLBACK at the end (a read has nothing to commit).
         sqlite = raw.sqlite3_of(conn)
         try:
             sqlite.execute("BEGIN")
-            yield conn
+            yield
         finally:
             if sqlite.in_transaction:
                 sqlite.execute("ROLLBACK")
-            if conn.in_transaction():  # a statement run through SQLAlchemy began one
-                await conn.rollback()
-            if len(self._readers) < SQLITE_READERS and not self._closed:
-                self._readers.append(conn)
-            else:
-                await conn.close()
-        # SQLite calls never wait, so without this a request would run from its first
-        # query to its answer in one go and the loop would look at sockets only between
-        # whole requests: under load, large answers then waited seconds to be sent.
-        await asyncio.sleep(0)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -204,9 +212,7 @@ class Database:
             await conn.run_sync(_upgrade_to_head)
 
     async def close(self) -> None:
-        self._closed = True
-        while self._readers:
-            await self._readers.pop().close()
+        await self._readers.close()
         await self.engine.dispose()
 
 
