@@ -194,6 +194,7 @@ def splice(doc: Path, markdown: str) -> None:
 if __name__ == "__main__":
     table = render(json.loads(Path(sys.argv[1]).read_text()))
     if len(sys.argv) > 3 and sys.argv[2] == "--into":
-        splice(Path(sys.argv[3]), table)
+        # In the document this run is the latest of several (earlier ones follow it).
+        splice(Path(sys.argv[3]), table.replace("## Results", "## Latest full run", 1))
     else:
         print(table)
