@@ -68,7 +68,7 @@ def worker_app() -> Starlette:
     settings; migrations and the demo org were done by the parent."""
     raw = json.loads(os.environ[_SETTINGS_ENV])
     raw["data_dir"] = Path(raw["data_dir"])
-    return create_app(Settings(**raw), announce=_quiet)
+    return create_app(Settings(**raw), announce=_quiet, settle_heap=True)
 
 
 def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> None:
@@ -77,7 +77,8 @@ def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> Non
     _announce(f"confplane listening on {settings.resolved_public_url}")
     if workers <= 1:
         uvicorn.run(
-            create_app(settings, announce=_announce), **_uvicorn_options(settings, log_level)
+            create_app(settings, announce=_announce, settle_heap=True),
+            **_uvicorn_options(settings, log_level),
         )
         return
     asyncio.run(_prepare(settings))

@@ -142,7 +142,15 @@ class App(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    announce: Callable[[str], None] = print,
+    settle_heap: bool = False,
+) -> Starlette:
+    """The app. ``settle_heap``: tune the process's garbage collector once started (see
+    ``confplane.heap``); for a process that is this server, not one that embeds it."""
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services = await build_services(settings)
@@ -156,7 +164,8 @@ def create_app(settings: Settings, *, announce: Callable[[str], None] = print) -
             announce(f"admin token: in {token_file}")
         await services.fanout.start()
         await services.hub.start(sole_process=services.db.is_sqlite and settings.processes == 1)
-        heap.settle()
+        if settle_heap:
+            heap.settle()
         try:
             yield
         finally:
