@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from confplane.client.admin import AdminClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, postgres_pair
 from conftest import Org, make_org
 from devices_kit import Kit
 
@@ -39,17 +39,8 @@ def pair(
             pytest.skip(f"no Redis at {REDIS_URL}")
         extra = ["--redis-url", REDIS_URL]
     root: Path = tmp_path_factory.mktemp(f"pair-{request.param}")
-    with fresh_postgres_database() as url:
-        token = "pair-admin-token"
-        servers = tuple(
-            ServerProcess(root / name, database_url=url, admin_token=token, extra_args=extra)
-            for name in ("a", "b")
-        )
-        for server in servers:  # one after the other: the first migrates
-            server.start()
+    with postgres_pair(root, extra_args=extra) as servers:
         yield servers
-        for server in servers:
-            server.stop()
 
 
 @pytest.fixture

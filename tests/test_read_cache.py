@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alibabacloud_dingtalk.conference_1_0 import models as cm
 
 from confplane.client.admin import AdminClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, postgres_pair
 from conftest import Org, join_users, make_org, runtime
 from devices_kit import Kit
 
@@ -146,17 +145,8 @@ def test_kick_cohosts_and_mute_all_show(org: Org) -> None:
 
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ...]]:
-    root: Path = tmp_path_factory.mktemp("read-cache-pair")
-    with fresh_postgres_database() as url:
-        servers = tuple(
-            ServerProcess(root / name, database_url=url, admin_token="pair-token")
-            for name in ("a", "b")
-        )
-        for server in servers:  # one after the other: the first migrates
-            server.start()
+    with postgres_pair(tmp_path_factory.mktemp("read-cache-pair")) as servers:
         yield servers
-        for server in servers:
-            server.stop()
 
 
 def test_a_change_through_one_process_shows_in_the_others_cache(

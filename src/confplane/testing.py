@@ -120,3 +120,24 @@ def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str
         yield plain.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def postgres_pair(
+    root: Path, *, admin_token: str = "pair-admin-token", extra_args: Sequence[str] = ()
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Two server processes sharing one fresh PostgreSQL database, as a deployment of
+    several processes runs them; stopped on exit."""
+    with fresh_postgres_database() as url:
+        a, b = (
+            ServerProcess(root / name, database_url=url, admin_token=admin_token,
+                          extra_args=extra_args)
+            for name in ("a", "b")
+        )  # fmt: skip
+        try:
+            a.start()  # one after the other: the first migrates
+            b.start()
+            yield a, b
+        finally:
+            for server in (a, b):
+                server.stop()
