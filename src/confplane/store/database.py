@@ -58,7 +58,7 @@ class Database:
         # Nothing holds one connection while asking for another, so waiting cannot deadlock.
         kwargs: dict[str, Any] = {"pool_size": POSTGRES_POOL_SIZE, "max_overflow": 0}
         if self.is_sqlite:
-            # sqlite3 on the event loop's thread (commits on a worker): see sqlite_inline.
+            # sqlite3 on the event loop's thread (slow commits on a worker): see sqlite_inline.
             path = make_url(self.url).database or ""
             kwargs.update(pool_size=SQLITE_POOL_SIZE, async_creator=sqlite_inline.creator(path))
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -90,7 +90,7 @@ class Database:
         committed when it started, as under READ COMMITTED inside a transaction: the
         plain-SQL statements (store.raw) run without one, which saves a BEGIN and a
         COMMIT round trip per read; a statement run through SQLAlchemy begins one itself,
-        rolled back when the connection goes back to the pool.
+        rolled back before the connection serves another read (store.readers).
         """
         conn = await self._readers.acquire()
         healthy = True

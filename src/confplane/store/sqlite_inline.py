@@ -150,7 +150,7 @@ class InlineConnection:
 
     def __init__(self, path: str, pace: CommitPace | None = None) -> None:
         self.pace = pace or CommitPace()
-        # check_same_thread=False: commit runs on a worker thread (never concurrently).
+        # check_same_thread=False: a commit may run on a worker thread (never concurrently).
         self._conn = sqlite3.connect(path, check_same_thread=False)
         # The attribute names SQLAlchemy's adapter reads on an aiosqlite connection.
         self._connection: sqlite3.Connection | None = self._conn
