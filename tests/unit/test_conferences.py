@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -706,3 +707,32 @@ async def test_a_room_code_in_use_is_never_given_twice(
     async with world.db.read() as conn:
         fresh = await conference_store.conference_by_public_id(conn, second)
     assert fresh is not None and fresh.room_code == "987654321"
+
+
+async def test_concurrent_reads_each_see_every_write_acknowledged_before_them(
+    world: World, tenant: Tenant
+) -> None:
+    # Pages and batch answers read together (on PostgreSQL, through one group read each
+    # turn) and kept per revision: a read made after a write returned sees it.
+    cid = await create(world, tenant, [tenant.union(1)])
+
+    async def locked_as_seen() -> set[bool]:
+        views = await world.conferences.query_batch(tenant.principal, [cid])
+        return {v.conference.locked for v in views.value}
+
+    async def totals() -> set[int]:
+        walks = await asyncio.gather(
+            *(
+                world.conferences.members(tenant.principal, cid, next_token=None, max_results=None)
+                for _ in range(20)
+            )
+        )
+        return {w.total_count for w in walks}
+
+    for action, locked in [("lock", True), ("unlock", False), ("lock", True), ("unlock", False)]:
+        await world.conferences.lock(tenant.principal, cid, action=action)
+        seen = await asyncio.gather(*(locked_as_seen() for _ in range(20)))
+        assert set().union(*seen) == {locked}
+    assert await totals() == {2}
+    await world.presence.join(cid, tenant.union(2))  # a third member
+    assert await totals() == {3}

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from confplane.domain import commands, events, ids
 from confplane.domain.clock import now_ms
+from confplane.domain.coalesce import Coalescer
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceNotFound,
@@ -157,8 +158,25 @@ class ConferenceService:
         self._public_url = public_url.rstrip("/")
         self.max_members = max_members
         self.notifier: Notifier = notifier or NullNotifier()
+        # On PostgreSQL a meeting's state is a round trip, so the requests of one loop
+        # turn share one (see coalesce); SQLite's is an in-process call.
+        self._group_states: Coalescer[ConferenceState] | None = (
+            None
+            if db.is_sqlite
+            else Coalescer(self._read_states, key=lambda state: state.conference_id)
+        )
 
     # -- lookups --------------------------------------------------------------
+
+    async def _read_states(self, conference_ids: list[str]) -> list[ConferenceState]:
+        async with self._db.read() as conn:
+            return await store.conference_states_by_public_ids(conn, conference_ids)
+
+    async def _states(self, conference_ids: Sequence[str]) -> dict[str, ConferenceState]:
+        """What reads from the cache need of these meetings, as committed now."""
+        if self._group_states is not None:
+            return await self._group_states.lookup(conference_ids)
+        return {s.conference_id: s for s in await self._read_states(list(conference_ids))}
 
     async def _owned(
         self,
@@ -496,22 +514,24 @@ class ConferenceService:
         if any(not c for c in conference_ids):
             raise InvalidParams("conferenceIdList must not contain empty ids")
         wanted = list(dict.fromkeys(conference_ids))
+        # The few columns the checks and the cache need first; whole rows on a miss.
+        states = await self._states(wanted)
+        found = [states[c] for c in wanted if c in states]
+        foreign = [c for c in found if c.org_id != principal.org_id]
+        if foreign:
+            raise ConferenceOfOtherOrg(
+                f"conference {foreign[0].conference_id} belongs to another org"
+            )
+        in_progress = [c for c in found if c.status != ConferenceStatus.ENDED]
+        if found and not in_progress:
+            raise ConferenceEnded("every conference named has ended")
+        key = tuple(wanted)
+        revisions = tuple(sorted((c.id, c.revision) for c in in_progress))
+        cached = self._batches.get(key, revisions)
+        if cached is not None:
+            return cached
+        # Read after the states: at least as new as the revisions the answer is kept for.
         async with self._db.read() as conn:
-            # The few columns the checks and the cache need first; whole rows on a miss.
-            found = await store.conference_states_by_public_ids(conn, wanted)
-            foreign = [c for c in found if c.org_id != principal.org_id]
-            if foreign:
-                raise ConferenceOfOtherOrg(
-                    f"conference {foreign[0].conference_id} belongs to another org"
-                )
-            in_progress = [c for c in found if c.status != ConferenceStatus.ENDED]
-            if found and not in_progress:
-                raise ConferenceEnded("every conference named has ended")
-            key = tuple(wanted)
-            revisions = tuple(sorted((c.id, c.revision) for c in in_progress))
-            cached = self._batches.get(key, revisions)
-            if cached is not None:
-                return cached
             live = [
                 c
                 for c in await store.conferences_by_public_ids(
@@ -559,19 +579,19 @@ class ConferenceService:
             raise InvalidParams("maxResults must be a positive integer")
         if not conference_id:
             raise MissingConferenceId("conferenceId is missing")
-        async with self._db.read() as conn:
-            # What the page needs of the meeting, not the whole row: read on every call.
-            state = await store.conference_state_by_public_id(conn, conference_id)
-            conference = _check_owner(state, principal, conference_id)
-            after_id = self._cursor.decode(next_token, conference.id)
-            # The first slice in the same transaction: one transaction for a usual page.
-            want = min(limit, WALK_SLICE)
-            key = (conference.id, after_id, want)
-            first = self._pages.get(key, conference.revision)
-            if first is None:
+        # What the page needs of the meeting, not the whole row: read on every call.
+        state = (await self._states([conference_id])).get(conference_id)
+        conference = _check_owner(state, principal, conference_id)
+        after_id = self._cursor.decode(next_token, conference.id)
+        want = min(limit, WALK_SLICE)
+        key = (conference.id, after_id, want)
+        first = self._pages.get(key, conference.revision)
+        if first is None:
+            # Read after the state: at least as new as the revision it is kept for.
+            async with self._db.read() as conn:
                 rows = await store.members_after(conn, conference.id, after_id, want + 1)
-                found = MemberSlice(rows[:want], len(rows) > want)
-                first = self._pages.put(key, conference.revision, found, len(found.members))
+            found = MemberSlice(rows[:want], len(rows) > want)
+            first = self._pages.put(key, conference.revision, found, len(found.members))
         return MemberWalk(self._db, self._cursor, conference, after_id, limit, first)
 
     # -- QueryOrgConferenceList ------------------------------------------------

@@ -55,9 +55,6 @@ _RAW_CONFERENCE_STATES_BY_IDS = raw.Statement(
     f"SELECT {_S} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
     postgres=f"SELECT {_S} FROM conferences WHERE conference_id = ANY(:ids)",
 )
-_RAW_CONFERENCE_STATE_BY_ID = raw.Statement(
-    f"SELECT {_S} FROM conferences WHERE conference_id = :cid"
-)
 _RAW_MEMBERS_AFTER = raw.Statement(
     f"SELECT {_M} FROM members WHERE conference_pk = :pk AND id > :after ORDER BY id LIMIT :limit"
 )
@@ -161,13 +158,6 @@ async def conferences_by_public_ids(
 ) -> list[Conference]:
     rows = await raw.fetch(conn, _RAW_CONFERENCES_BY_IDS, {"ids": _ids(conn, conference_ids)})
     return raw.records(Conference, rows)
-
-
-async def conference_state_by_public_id(
-    conn: AsyncConnection, conference_id: str
-) -> ConferenceState | None:
-    rows = await raw.fetch(conn, _RAW_CONFERENCE_STATE_BY_ID, {"cid": conference_id})
-    return raw.records(ConferenceState, rows)[0] if rows else None
 
 
 async def conference_states_by_public_ids(
