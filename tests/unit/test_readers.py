@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -13,15 +12,10 @@ from confplane.store.database import Database
 from confplane.store.readers import ReaderPool
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    yield database
-    await database.close()
-
-
-async def test_at_most_size_connections_and_a_waiting_read_gets_one_back(db: Database) -> None:
-    pool = ReaderPool(db.engine, size=2)
+async def test_at_most_size_connections_and_a_waiting_read_gets_one_back(
+    database: Database,
+) -> None:
+    pool = ReaderPool(database.engine, size=2)
     first, second = await pool.acquire(), await pool.acquire()
     assert first is not second
     third = asyncio.ensure_future(pool.acquire())
@@ -39,9 +33,9 @@ async def test_at_most_size_connections_and_a_waiting_read_gets_one_back(db: Dat
 
 
 async def test_a_transaction_begun_by_a_read_is_rolled_back_before_the_next(
-    db: Database,
+    database: Database,
 ) -> None:
-    pool = ReaderPool(db.engine, size=1)
+    pool = ReaderPool(database.engine, size=1)
     conn = await pool.acquire()
     await conn.execute(text("SELECT 1"))  # SQLAlchemy begins a transaction here
     assert conn.in_transaction()
@@ -52,8 +46,8 @@ async def test_a_transaction_begun_by_a_read_is_rolled_back_before_the_next(
     await pool.close()
 
 
-async def test_a_connection_that_failed_is_closed_not_kept(db: Database) -> None:
-    pool = ReaderPool(db.engine, size=1)
+async def test_a_connection_that_failed_is_closed_not_kept(database: Database) -> None:
+    pool = ReaderPool(database.engine, size=1)
     conn = await pool.acquire()
     with pytest.raises(DBAPIError):
         await conn.execute(text("SELECT * FROM no_such_table"))
@@ -66,9 +60,9 @@ async def test_a_connection_that_failed_is_closed_not_kept(db: Database) -> None
     assert fresh.closed
 
 
-async def test_reads_through_the_database_share_the_kept_connections(db: Database) -> None:
+async def test_reads_through_the_database_share_the_kept_connections(database: Database) -> None:
     async def one_read() -> int:
-        async with db.read() as conn:
+        async with database.read() as conn:
             await asyncio.sleep(0.01)  # overlap with the other reads
             return int((await conn.execute(text("SELECT 7"))).scalar_one())
 

@@ -64,7 +64,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
-        # SQLite connections kept out of the pool for reads (see read()).
+        # Connections kept out of the pool for reads (see read() and store.readers).
         self._readers = ReaderPool(
             self.engine, SQLITE_READERS if self.is_sqlite else POSTGRES_READERS
         )
