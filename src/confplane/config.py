@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from confplane.domain.readcache import DEFAULT_BUDGET_ROWS
+from confplane.store.readcache import DEFAULT_BUDGET_ROWS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -37,7 +37,7 @@ class Settings:
     # How many server processes share the database (set by ``serve --workers``).
     processes: int = 1
     # Member rows of pages and batch answers each process keeps, valid while their
-    # meeting's revision stands (see domain.readcache); 0 keeps none.
+    # meeting's revision stands (see store.readcache); 0 keeps none.
     read_cache_rows: int = DEFAULT_BUDGET_ROWS
 
     @property

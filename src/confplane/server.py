@@ -57,7 +57,7 @@ async def _prepare(settings: Settings) -> None:
             if demo is not None:
                 _announce(demo.describe())
     finally:
-        await services.db.close()
+        await services.store.close()
     admin_token(settings)
     if not settings.admin_token:
         _announce(f"admin token: in {settings.data_dir / 'admin-token'}")

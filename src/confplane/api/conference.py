@@ -10,7 +10,7 @@ from confplane.api import responses
 from confplane.api.endpoint import Call
 from confplane.domain.conferences import WALK_SLICE, MemberWalk
 from confplane.domain.errors import InvalidParams
-from confplane.wire import codec, render
+from confplane.wire import actions, codec, render
 from confplane.wire import models as w
 
 _INT32_MAX = 2**31 - 1
@@ -33,7 +33,7 @@ async def mute_members(call: Call) -> w.SuccessResponse:
     await call.services.conferences.mute(
         call.principal,
         call.path("conferenceId"),
-        action=req.action,
+        action=actions.parse(actions.MUTE_MEMBERS, req.action, required=False),
         targets=[(u.union_id, u.participant_id) for u in req.user_list],
     )
     return w.SuccessResponse(success=True)
@@ -42,7 +42,7 @@ async def mute_members(call: Call) -> w.SuccessResponse:
 async def lock_conference(call: Call) -> w.SuccessResponse:
     req = await call.body(w.LockConferenceRequest)
     await call.services.conferences.lock(
-        call.principal, call.path("conferenceId"), action=req.action
+        call.principal, call.path("conferenceId"), action=actions.parse(actions.LOCK, req.action)
     )
     return w.SuccessResponse(success=True)
 
@@ -50,7 +50,10 @@ async def lock_conference(call: Call) -> w.SuccessResponse:
 async def mute_all(call: Call) -> w.SuccessResponse:
     req = await call.body(w.MuteAllRequest)
     await call.services.conferences.mute_all(
-        call.principal, call.path("conferenceId"), action=req.action, force=bool(req.force_mute)
+        call.principal,
+        call.path("conferenceId"),
+        action=actions.parse(actions.MUTE_ALL, req.action),
+        force=bool(req.force_mute),
     )
     return w.SuccessResponse(success=True)
 
@@ -71,7 +74,7 @@ async def cohosts(call: Call) -> w.SuccessResponse:
     await call.services.conferences.set_cohosts(
         call.principal,
         call.path("conferenceId"),
-        action=req.action,
+        action=actions.parse(actions.COHOSTS, req.action),
         union_ids=[u.union_id for u in req.user_list],
     )
     return w.SuccessResponse(success=True)
@@ -81,9 +84,11 @@ async def query_conference_info_batch(call: Call) -> Response:
     req = await call.body(w.QueryConferenceInfoBatchRequest)
     views = await call.services.conferences.query_batch(call.principal, req.conference_id_list)
     # The answer is the same for every request that finds the same revisions: encoded once.
-    if not isinstance(views.memo, bytes):
-        views.memo = codec.encode(render.conference_infos(views.value))
-    return responses.encoded(views.memo, call.request_id)
+    encoded_batches = call.services.renderings.batches
+    encoded = encoded_batches.get(views)
+    if encoded is None:
+        encoded = encoded_batches[views] = codec.encode(render.conference_infos(views.views))
+    return responses.encoded(encoded, call.request_id)
 
 
 async def close_video_conference(call: Call) -> w.CloseVideoConferenceResponse:
@@ -113,13 +118,14 @@ async def query_conference_members(call: Call) -> Response:
         # (so with the same totalCount and nextToken): the answer is encoded once, and
         # only the durations of members in the meeting are written per request.
         page = walk.first
-        template = page.memo
-        if not isinstance(template, render.MemberPageTemplate):
-            template = page.memo = render.MemberPageTemplate(
-                page.value.members,
+        templates = call.services.renderings.pages
+        template = templates.get(page)
+        if template is None:
+            template = templates[page] = render.MemberPageTemplate(
+                page.members,
                 walk.conference.conference_id,
                 walk.total_count,
-                walk.token_after(page.value),
+                walk.token_after(page),
             )
         return responses.encoded(template.fill(walk.now), call.request_id)
     # A large page is streamed slice by slice so memory stays flat whatever maxResults is.

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from confplane.api.endpoint import Call
-from confplane.devices import protocol
 from confplane.wire import devices as w
-
-
-def ws_url(public_url: str) -> str:
-    base = public_url.rstrip("/")
-    scheme, _, rest = base.partition("://")
-    return ("wss" if scheme == "https" else "ws") + "://" + rest + protocol.PATH
 
 
 async def create_join_ticket(call: Call) -> w.JoinTicketBody:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from confplane.api import responses
-from confplane.api.services import Services
+from confplane.api.services import Runtime, Services
 from confplane.domain.errors import DomainError, InvalidParams, InvalidToken
 from confplane.domain.model import Principal
 from confplane.wire import codec
@@ -86,11 +86,11 @@ async def _run(op: str, call: Call, handler: Handler) -> Response:
         return responses.error(SYSTEM_ERROR, call.request_id)
 
 
-def operation(op: str, scope: str | None, handler: Handler) -> Endpoint:
+def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) -> Endpoint:
     """A DingTalk OpenAPI operation; ``scope`` None means no token (the oauth2 calls)."""
 
     async def endpoint(request: Request) -> Response:
-        services: Services = request.app.state.services
+        services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
         if scope is not None:
             try:
@@ -105,11 +105,11 @@ def operation(op: str, scope: str | None, handler: Handler) -> Endpoint:
     return endpoint
 
 
-def admin(handler: Handler) -> Endpoint:
+def admin(runtime: Runtime, handler: Handler) -> Endpoint:
     """An admin API call, allowed with the server's admin token as a Bearer token."""
 
     async def endpoint(request: Request) -> Response:
-        services: Services = request.app.state.services
+        services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
         given = request.headers.get("authorization", "")
         expected = f"Bearer {services.admin_token}"

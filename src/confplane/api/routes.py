@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route
 
 from confplane.api import admin, conference, devices, health, oauth
+from confplane.api.endpoint import Endpoint, Handler, operation
 from confplane.api.endpoint import admin as admin_endpoint
-from confplane.api.endpoint import operation
-from confplane.devices import protocol
-from confplane.devices.session import DeviceEndpoint
+from confplane.api.services import Runtime
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
 from confplane.wire.errors import Op
 
@@ -41,66 +40,67 @@ def _route(path: str, method: str, endpoint: Any) -> Route:
     return Route(path, endpoint, methods=[method], include_in_schema=False)
 
 
-def api_routes() -> list[Route]:
+def api_routes(runtime: Runtime) -> list[Route]:
+    def op(name: str, scope: str | None, handler: Handler) -> Endpoint:
+        return operation(runtime, name, scope, handler)
+
     return [
         _route(
             "/v1.0/oauth2/accessToken",
             "POST",
-            operation(Op.GET_ACCESS_TOKEN, None, oauth.get_access_token),
+            op(Op.GET_ACCESS_TOKEN, None, oauth.get_access_token),
         ),
         _route(
             "/v1.0/oauth2/corpAccessToken",
             "POST",
-            operation(Op.GET_CORP_ACCESS_TOKEN, None, oauth.get_corp_access_token),
+            op(Op.GET_CORP_ACCESS_TOKEN, None, oauth.get_corp_access_token),
         ),
-        _route(CONF, "POST", operation(Op.CREATE, WRITE_SCOPE, conference.create_video_conference)),
+        _route(CONF, "POST", op(Op.CREATE, WRITE_SCOPE, conference.create_video_conference)),
         _route(
             f"{CONF}/query",
             "POST",
-            operation(Op.QUERY_BATCH, READ_SCOPE, conference.query_conference_info_batch),
+            op(Op.QUERY_BATCH, READ_SCOPE, conference.query_conference_info_batch),
         ),
         _route(
             f"{CONF}/{ID}/members/mute",
             "POST",
-            operation(Op.MUTE, WRITE_SCOPE, conference.mute_members),
+            op(Op.MUTE, WRITE_SCOPE, conference.mute_members),
         ),
-        _route(
-            f"{CONF}/{ID}/lock", "POST", operation(Op.LOCK, WRITE_SCOPE, conference.lock_conference)
-        ),
+        _route(f"{CONF}/{ID}/lock", "POST", op(Op.LOCK, WRITE_SCOPE, conference.lock_conference)),
         _route(
             f"{CONF}/{ID}/allMembers/mute",
             "POST",
-            operation(Op.MUTE_ALL, WRITE_SCOPE, conference.mute_all),
+            op(Op.MUTE_ALL, WRITE_SCOPE, conference.mute_all),
         ),
         _route(
             f"{CONF}/{ID}/members/kick",
             "POST",
-            operation(Op.KICK, WRITE_SCOPE, conference.kick_members),
+            op(Op.KICK, WRITE_SCOPE, conference.kick_members),
         ),
         _route(
             f"{CONF}/{ID}/coHosts/set",
             "POST",
-            operation(Op.COHOSTS, WRITE_SCOPE, conference.cohosts),
+            op(Op.COHOSTS, WRITE_SCOPE, conference.cohosts),
         ),
         _route(
             f"{CONF}/{ID}/members",
             "GET",
-            operation(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members),
+            op(Op.QUERY_MEMBERS, READ_SCOPE, conference.query_conference_members),
         ),
         _route(
             "/v1.0/conference/orgConferences",
             "GET",
-            operation(Op.QUERY_ORG_LIST, READ_SCOPE, conference.query_org_conference_list),
+            op(Op.QUERY_ORG_LIST, READ_SCOPE, conference.query_org_conference_list),
         ),
         _route(
             f"{CONF}/{ID}",
             "DELETE",
-            operation(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference),
+            op(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference),
         ),
     ]
 
 
-def admin_routes() -> list[Route]:
+def admin_routes(runtime: Runtime) -> list[Route]:
     table: list[tuple[str, str, Any]] = [
         ("/orgs", "GET", admin.list_orgs),
         ("/orgs", "POST", admin.create_org),
@@ -121,19 +121,20 @@ def admin_routes() -> list[Route]:
         ("/devices/{participantId}/leave", "POST", admin.leave),
         ("/devices/{participantId}/media", "POST", admin.report_media),
     ]
-    routes = [_route(ADMIN + path, method, admin_endpoint(fn)) for path, method, fn in table]
+    routes = [
+        _route(ADMIN + path, method, admin_endpoint(runtime, fn)) for path, method, fn in table
+    ]
     # Liveness needs no token; it is last so it pays the full route lookup, like the rest.
     return [*routes, _route(HEALTH, "GET", health.health)]
 
 
-def device_routes() -> list[BaseRoute]:
-    """confplane's device extension: join tickets (an app's token, Write permission) and
-    the WebSocket devices hold (docs/device-protocol.md)."""
+def device_routes(runtime: Runtime) -> list[BaseRoute]:
+    """confplane's device extension: join tickets (an app's token, Write permission).
+    The WebSocket devices hold (docs/device-protocol.md) is reached before routing (App)."""
     return [
         _route(
             "/confplane/v1/conferences/{conferenceId:segment}/join-tickets",
             "POST",
-            operation(Op.JOIN_TICKET, WRITE_SCOPE, devices.create_join_ticket),
+            operation(runtime, Op.JOIN_TICKET, WRITE_SCOPE, devices.create_join_ticket),
         ),
-        WebSocketRoute(protocol.PATH, DeviceEndpoint()),
     ]

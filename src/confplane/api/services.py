@@ -1,22 +1,44 @@
-"""The services one server process runs, built once at start-up."""
+"""The services of one server process, built once at start-up in dependency order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import secrets
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
-from confplane.devices.fanout import Fanout
+from confplane.config import Settings
+from confplane.devices.fanout import ChannelFanout, Fanout, LocalFanout, RedisChannel
 from confplane.devices.hub import Hub
+from confplane.devices.protocol import ws_url
 from confplane.domain.auth import AuthService
+from confplane.domain.commands import CommandLog
 from confplane.domain.conferences import ConferenceService
 from confplane.domain.directory import DirectoryService
+from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
-from confplane.domain.tickets import TicketService
-from confplane.store.database import Database
+from confplane.domain.storage import MeetingViews, MemberSlice
+from confplane.domain.tickets import TicketCodec, TicketService
+from confplane.store.sql import SqlStore
+from confplane.wire.render import MemberPageTemplate
+
+log = logging.getLogger("confplane")
 
 
 @dataclass(slots=True)
+class Renderings:
+    """What the API renders of answers the store shares between requests (its read cache
+    keeps one per meeting revision), kept as long as the store keeps the answer."""
+
+    batches: WeakKeyDictionary[MeetingViews, bytes] = field(default_factory=WeakKeyDictionary)
+    pages: WeakKeyDictionary[MemberSlice, MemberPageTemplate] = field(
+        default_factory=WeakKeyDictionary
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
-    db: Database
+    store: SqlStore
     auth: AuthService
     directory: DirectoryService
     conferences: ConferenceService
@@ -25,3 +47,99 @@ class Services:
     tickets: TicketService
     hub: Hub
     fanout: Fanout
+    renderings: Renderings
+    # No other process can hold devices of this database (the hub may then end lost
+    # devices' stays at start).
+    sole_process: bool
+
+
+def admin_token(settings: Settings) -> str:
+    """The configured admin token, else one kept in the data directory (made once)."""
+    if settings.admin_token:
+        return settings.admin_token
+    path = settings.data_dir / "admin-token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+async def build_services(settings: Settings) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SqlStore(
+        settings.resolved_database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        read_cache_rows=settings.read_cache_rows,
+    )
+    await store.start()
+    cursor_key = await store.server_value("cursor_key", secrets.token_hex(32))
+    ticket_key = await store.server_value("ticket_key", secrets.token_hex(32))
+    presence = PresenceService(store, max_members=settings.max_members)
+    hub = Hub(
+        presence,
+        CommandLog(store),
+        heartbeat_s=settings.device_heartbeat_s,
+        grace_s=settings.device_grace_s,
+    )
+    fanout = _fanout(settings, store, hub)
+    auth = AuthService(store, settings.token_lifetime_s, cache_s=settings.token_cache_s)
+    return Services(
+        store=store,
+        auth=auth,
+        directory=DirectoryService(store, on_permissions_changed=auth.forget_app),
+        conferences=ConferenceService(
+            store,
+            CursorCodec(bytes.fromhex(cursor_key)),
+            public_url=settings.resolved_public_url,
+            max_members=settings.max_members,
+            notifier=fanout,
+        ),
+        presence=presence,
+        admin_token=admin_token(settings),
+        tickets=TicketService(
+            store,
+            TicketCodec(bytes.fromhex(ticket_key)),
+            device_url=ws_url(settings.resolved_public_url),
+        ),
+        hub=hub,
+        fanout=fanout,
+        renderings=Renderings(),
+        sole_process=not store.shared_by_processes and settings.processes == 1,
+    )
+
+
+def _fanout(settings: Settings, store: SqlStore, hub: Hub) -> Fanout:
+    """Commands reach devices on every server process: through Redis when given, else
+    the database's own notifications where it has them; else there is one process."""
+    if settings.redis_url:
+        return ChannelFanout(hub, RedisChannel(settings.redis_url))
+    channel = store.channel()
+    if channel is not None:
+        return ChannelFanout(hub, channel)
+    if settings.processes > 1:
+        log.warning(
+            "%d processes on SQLite without --redis-url: a device only gets the "
+            "commands made through the process it is connected to",
+            settings.processes,
+        )
+    return LocalFanout(hub)
+
+
+class Runtime:
+    """Where the routes find the services once the app has started them (lifespan)."""
+
+    __slots__ = ("_services",)
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    def start(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the app has not started")
+        return self._services

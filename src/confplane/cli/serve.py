@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from confplane.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Settings
-from confplane.domain.readcache import DEFAULT_BUDGET_ROWS
+from confplane.store.readcache import DEFAULT_BUDGET_ROWS
 
 
 def serve(

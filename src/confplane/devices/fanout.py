@@ -1,8 +1,9 @@
 """Fan-out of committed commands to the hubs of every server process.
 
 The process that made a change hands its commands to its own hub at once. Other
-processes only learn "meeting X changed, seq N" and read the commands from the database,
-so a lost or late notification costs latency, never a command.
+processes only learn "meeting X changed, seq N" over a channel (Redis, or the
+database's own notifications) and read the commands from the database, so a lost or
+late notification costs latency, never a command.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from confplane.devices.hub import Hub
@@ -19,15 +20,26 @@ from confplane.domain.events import Command
 log = logging.getLogger("confplane.devices")
 
 REDIS_CHANNEL = "confplane:devices"
-PG_CHANNEL = "confplane_devices"
 
 
 class Fanout(Protocol):
-    """A backend; it is the domain's Notifier (ConferenceService.notifier)."""
+    """A backend; it is the domain's Notifier (ConferenceService's ``notifier``)."""
 
     async def start(self) -> None: ...
 
     async def publish(self, commands: Sequence[Command]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class Channel(Protocol):
+    """Short texts between the server processes: Redis pub/sub, PostgreSQL NOTIFY."""
+
+    async def start(
+        self, on_message: Callable[[str], None], on_reconnect: Callable[[], None]
+    ) -> None: ...
+
+    async def publish(self, text: str) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -55,120 +67,79 @@ def _latest(commands: Sequence[Command]) -> dict[int, int]:
     return latest
 
 
-def _received(hub: Hub, origin: str, data: Any) -> None:
-    """``origin pk seq`` from another process: its commands are in the database."""
-    try:
-        sender, pk, seq = (data.decode() if isinstance(data, bytes) else str(data)).split()
-        if sender != origin:
-            hub.notify(int(pk), int(seq))
-    except ValueError:
-        log.warning("ignoring a malformed fan-out message: %r", data)
+class ChannelFanout:
+    """Several server processes: each publishes ``origin pk seq`` on the channel and every
+    other process's hub catches the meeting up from the database."""
 
-
-class RedisFanout:
-    """Several server processes: each publishes ``origin pk seq`` on one Redis channel and
-    every other process's hub catches the meeting up from the database."""
-
-    def __init__(self, hub: Hub, url: str) -> None:
-        import redis.asyncio as redis
-
+    def __init__(self, hub: Hub, channel: Channel) -> None:
         self.hub = hub
         self.origin = secrets.token_hex(8)
-        self._redis: Any = redis.from_url(url)
-        self._task: asyncio.Task[None] | None = None
+        self._channel = channel
 
     async def start(self) -> None:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(REDIS_CHANNEL)
-        self._task = asyncio.get_running_loop().create_task(self._listen(pubsub))
+        # Whatever was published while the channel was down is in the database.
+        await self._channel.start(self._received, self.hub.refresh_all)
+
+    def _received(self, text: str) -> None:
+        try:
+            sender, pk, seq = text.split()
+            if sender != self.origin:
+                self.hub.notify(int(pk), int(seq))
+        except ValueError:
+            log.warning("ignoring a malformed fan-out message: %r", text)
 
     async def publish(self, commands: Sequence[Command]) -> None:
         self.hub.publish_local(commands)
         for pk, seq in _latest(commands).items():
             try:
-                await self._redis.publish(REDIS_CHANNEL, f"{self.origin} {pk} {seq}")
+                await self._channel.publish(f"{self.origin} {pk} {seq}")
             except Exception:
-                log.exception("could not publish meeting %s seq %s to Redis", pk, seq)
+                log.exception("could not announce meeting %s seq %s", pk, seq)
 
-    async def _listen(self, pubsub: Any) -> None:
+    async def close(self) -> None:
+        await self._channel.close()
+
+
+class RedisChannel:
+    """A Redis pub/sub channel, resubscribed after a failure."""
+
+    def __init__(self, url: str, name: str = REDIS_CHANNEL) -> None:
+        import redis.asyncio as redis
+
+        self._redis: Any = redis.from_url(url)
+        self._name = name
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(
+        self, on_message: Callable[[str], None], on_reconnect: Callable[[], None]
+    ) -> None:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self._name)
+        self._task = asyncio.get_running_loop().create_task(
+            self._listen(pubsub, on_message, on_reconnect)
+        )
+
+    async def publish(self, text: str) -> None:
+        await self._redis.publish(self._name, text)
+
+    async def _listen(
+        self, pubsub: Any, on_message: Callable[[str], None], on_reconnect: Callable[[], None]
+    ) -> None:
         while True:
             try:
                 async for message in pubsub.listen():
-                    _received(self.hub, self.origin, message.get("data"))
+                    data = message.get("data")
+                    on_message(data.decode() if isinstance(data, bytes) else str(data))
             except asyncio.CancelledError:
                 await pubsub.aclose()
                 raise
             except Exception:
                 log.exception("Redis subscription failed; retrying")
                 await asyncio.sleep(1.0)
-                # Whatever was published meanwhile is in the database.
-                self.hub.refresh_all()
+                on_reconnect()
 
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self._redis.aclose()
-
-
-class PostgresFanout:
-    """Several server processes on one PostgreSQL database and no Redis: the same
-    ``origin pk seq`` message, over LISTEN/NOTIFY (a few bytes, far below NOTIFY's 8 KB)."""
-
-    def __init__(self, hub: Hub, dsn: str) -> None:
-        self.hub = hub
-        self.origin = secrets.token_hex(8)
-        self._dsn = dsn.replace("postgresql+asyncpg://", "postgresql://")
-        self._listener: Any = None
-        self._publisher: Any = None
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await self._connect()
-        self._task = asyncio.get_running_loop().create_task(self._watch())
-
-    async def _connect(self) -> None:
-        import asyncpg  # type: ignore[import-untyped]
-
-        self._listener = await asyncpg.connect(self._dsn)
-        await self._listener.add_listener(PG_CHANNEL, self._on_notify)
-        self._publisher = await asyncpg.connect(self._dsn)
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        _received(self.hub, self.origin, payload)
-
-    async def publish(self, commands: Sequence[Command]) -> None:
-        self.hub.publish_local(commands)
-        for pk, seq in _latest(commands).items():
-            try:
-                async with self._lock:  # one statement at a time on the connection
-                    await self._publisher.execute(
-                        "SELECT pg_notify($1, $2)", PG_CHANNEL, f"{self.origin} {pk} {seq}"
-                    )
-            except Exception:
-                log.exception("could not notify meeting %s seq %s", pk, seq)
-
-    async def _watch(self) -> None:
-        """Reconnect a lost listener; catch every meeting up from the database after."""
-        while True:
-            await asyncio.sleep(1.0)
-            if self._listener is not None and not self._listener.is_closed():
-                continue
-            try:
-                await self._close_connections()
-                await self._connect()
-                self.hub.refresh_all()
-            except Exception:
-                log.exception("PostgreSQL fan-out: reconnecting failed; retrying")
-
-    async def _close_connections(self) -> None:
-        for conn in (self._listener, self._publisher):
-            if conn is not None and not conn.is_closed():
-                await conn.close()
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        await self._close_connections()

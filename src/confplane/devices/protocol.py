@@ -172,3 +172,10 @@ def camel(data: dict[str, object]) -> dict[str, object]:
         head, *rest = key.split("_")
         out[head + "".join(p.title() for p in rest)] = value
     return out
+
+
+def ws_url(public_url: str) -> str:
+    """Where devices connect, for a server whose public base URL is ``public_url``."""
+    base = public_url.rstrip("/")
+    scheme, _, rest = base.partition("://")
+    return ("wss" if scheme == "https" else "ws") + "://" + rest + PATH

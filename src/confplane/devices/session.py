@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Protocol
 
 import msgspec
 from starlette.types import Receive, Scope, Send
@@ -22,7 +24,7 @@ from confplane.domain import ids
 from confplane.domain.clock import now_ms
 from confplane.domain.model import DeviceMedia
 from confplane.domain.presence import Joined, PresenceService
-from confplane.domain.tickets import TicketCodec
+from confplane.domain.tickets import TicketCodec, TicketService
 
 log = logging.getLogger("confplane.devices")
 
@@ -54,8 +56,22 @@ def describe(err: e.DomainError) -> tuple[str, int]:
     return "internal_error", Close.INTERNAL
 
 
+class DeviceServices(Protocol):
+    """What a device session needs of the server's services."""
+
+    @property
+    def hub(self) -> Hub: ...
+    @property
+    def presence(self) -> PresenceService: ...
+    @property
+    def tickets(self) -> TicketService: ...
+
+
 class DeviceEndpoint:
-    """ASGI app for ``protocol.PATH``; services come from the Starlette app's state."""
+    """ASGI app for ``protocol.PATH``; ``services`` gives the started server's services."""
+
+    def __init__(self, services: Callable[[], DeviceServices]) -> None:
+        self._services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -63,7 +79,7 @@ class DeviceEndpoint:
         message = await receive()
         if message["type"] != "websocket.connect":
             return
-        services = scope["app"].state.services
+        services = self._services()
         await send({"type": "websocket.accept"})
         # Nothing after the handshake reads the headers; the server's scope would keep
         # them (about 1 KB) for the whole life of the connection.

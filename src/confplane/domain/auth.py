@@ -11,8 +11,7 @@ from confplane.domain import ids
 from confplane.domain.clock import now_ms
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.model import AppKind, Principal
-from confplane.store import directory as store
-from confplane.store.database import Connection, Database
+from confplane.domain.storage import DirectoryWrites, Store
 
 TOKEN_LIFETIME_S = 7200
 # Grants kept in memory at most this long: a permission change made through another
@@ -48,13 +47,13 @@ class AuthService:
 
     def __init__(
         self,
-        db: Database,
+        store: Store,
         token_lifetime_s: int = TOKEN_LIFETIME_S,
         *,
         cache_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._db = db
+        self._store = store
         self._lifetime_s = token_lifetime_s
         self._cache_s = cache_s
         self._clock = clock
@@ -69,13 +68,12 @@ class AuthService:
         cached = self._grants.get(digest)
         if cached is not None and now - cached.fetched_at < self._cache_s:
             return cached
-        async with self._db.read() as conn:
-            row = await store.token_grant(conn, digest)
+        async with self._store.read() as tx:
+            row = await tx.directory.token_grant(digest)
         if row is None:
             return None
-        app_id, org_id, expires_at, permissions = row
-        granted = frozenset(p for p in permissions.split(",") if p)
-        grant = _Grant(app_id, org_id, expires_at, granted, now)
+        granted = frozenset(p for p in row.permissions.split(",") if p)
+        grant = _Grant(row.app_id, row.org_id, row.expires_at, granted, now)
         if self._cache_s > 0:
             if len(self._grants) >= TOKEN_CACHE_MAX:
                 self._grants = {
@@ -88,22 +86,22 @@ class AuthService:
 
     async def token_for_app(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: an internal app's token for its own org."""
-        async with self._db.write() as conn:
-            found = await store.app_with_secret(conn, app_key)
+        async with self._store.write() as tx:
+            found = await tx.directory.app_with_secret(app_key)
             if found is None or found[0].kind != AppKind.INTERNAL or found[0].org_id is None:
                 raise InvalidCredentials("appKey does not name an internal app")
             app, secret_hash, _ = found
             assert app.org_id is not None
             if not hmac.compare_digest(secret_hash, ids.digest(app_secret)):
                 raise InvalidCredentials("appSecret does not match")
-            return await self._issue(conn, app.id, app.org_id)
+            return await self._issue(tx.directory, app.id, app.org_id)
 
     async def token_for_suite(
         self, suite_key: str, suite_secret: str, auth_corp_id: str, suite_ticket: str
     ) -> IssuedToken:
         """GetCorpAccessToken: a third-party app's token for one org that authorised it."""
-        async with self._db.write() as conn:
-            found = await store.app_with_secret(conn, suite_key)
+        async with self._store.write() as tx:
+            found = await tx.directory.app_with_secret(suite_key)
             if found is None or found[0].kind != AppKind.SUITE:
                 raise InvalidCredentials("suiteKey does not name a third-party app")
             app, secret_hash, ticket_hash = found
@@ -113,16 +111,16 @@ class AuthService:
                 ticket_hash, ids.digest(suite_ticket)
             ):
                 raise InvalidCredentials("suiteTicket is not the suite's current ticket")
-            org = await store.org_by_corp_id(conn, auth_corp_id)
-            if org is None or not await store.suite_authorized(conn, app.id, org.id):
+            org = await tx.directory.org_by_corp_id(auth_corp_id)
+            if org is None or not await tx.directory.suite_authorized(app.id, org.id):
                 raise InvalidCredentials("authCorpId has not authorised this suite")
-            return await self._issue(conn, app.id, org.id)
+            return await self._issue(tx.directory, app.id, org.id)
 
-    async def _issue(self, conn: Connection, app_id: int, org_id: int) -> IssuedToken:
+    async def _issue(self, directory: DirectoryWrites, app_id: int, org_id: int) -> IssuedToken:
         token = ids.access_token()
         now = now_ms()
         expires_at = now + self._lifetime_s * 1000
-        await store.insert_token(conn, ids.digest(token), app_id, org_id, expires_at, now)
+        await directory.add_token(ids.digest(token), app_id, org_id, expires_at, now)
         return IssuedToken(access_token=token, expire_in=self._lifetime_s)
 
     async def authenticate(self, raw_token: str | None, scope: str) -> Principal:

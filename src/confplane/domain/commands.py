@@ -7,8 +7,7 @@ from __future__ import annotations
 from confplane.domain.clock import now_ms
 from confplane.domain.events import Command
 from confplane.domain.model import Conference
-from confplane.store import commands as store
-from confplane.store.database import Connection, Database
+from confplane.domain.storage import Store, Writes
 
 # Commands older than this are pruned; a device must resume within it (and the grace
 # period is far shorter).
@@ -17,7 +16,7 @@ REPLAY_SLICE = 500
 
 
 async def record(
-    conn: Connection,
+    tx: Writes,
     conference: Conference,
     kind: str,
     participant_ids: tuple[str, ...] | None = None,
@@ -25,7 +24,7 @@ async def record(
 ) -> Command:
     """Log one command inside the caller's transaction; publish it after the commit."""
     data = data or {}
-    seq = await store.append_command(conn, conference.id, kind, participant_ids, data, now_ms())
+    seq = await tx.commands.append(conference.id, kind, participant_ids, data, now_ms())
     return Command(
         kind=kind,
         conference_pk=conference.id,
@@ -39,15 +38,15 @@ async def record(
 class CommandLog:
     """Reads of the log for the device hub: catch-up and replay."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     async def after(
         self, conference_pk: int, conference_id: str, after_seq: int, limit: int = REPLAY_SLICE
     ) -> list[Command]:
-        async with self._db.read() as conn:
-            return await store.commands_after(conn, conference_pk, conference_id, after_seq, limit)
+        async with self._store.read() as tx:
+            return await tx.commands.after(conference_pk, conference_id, after_seq, limit)
 
     async def prune(self, retention_ms: int = RETENTION_MS) -> int:
-        async with self._db.write() as conn:
-            return await store.prune_commands(conn, now_ms() - retention_ms)
+        async with self._store.write() as tx:
+            return await tx.commands.prune(now_ms() - retention_ms)

@@ -10,8 +10,7 @@ from confplane.domain import ids
 from confplane.domain.clock import now_ms
 from confplane.domain.errors import Conflict, InvalidParams, NotFound
 from confplane.domain.model import ALL_SCOPES, App, AppKind, Org, User
-from confplane.store import directory as store
-from confplane.store.database import Connection, Database
+from confplane.domain.storage import DirectoryReads, NewApp, Store
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -46,14 +45,14 @@ def _check_permissions(permissions: Sequence[str]) -> tuple[str, ...]:
 
 class DirectoryService:
     def __init__(
-        self, db: Database, *, on_permissions_changed: Callable[[int], None] | None = None
+        self, store: Store, *, on_permissions_changed: Callable[[int], None] | None = None
     ) -> None:
-        self._db = db
+        self._store = store
         # Told the app id after its permissions change (AuthService drops cached grants).
         self._on_permissions_changed = on_permissions_changed
 
-    async def _org(self, conn: Connection, corp_id: str) -> Org:
-        org = await store.org_by_corp_id(conn, corp_id)
+    async def _org(self, directory: DirectoryReads, corp_id: str) -> Org:
+        org = await directory.org_by_corp_id(corp_id)
         if org is None:
             raise NotFound(f"org {corp_id} does not exist")
         return org
@@ -62,41 +61,35 @@ class DirectoryService:
         corp_id = corp_id or "ding" + ids.app_key()[4:]
         _check_id("corpId", corp_id)
         _check_text("name", name, 256)
-        async with self._db.write() as conn:
-            if await store.org_by_corp_id(conn, corp_id) is not None:
+        async with self._store.write() as tx:
+            if await tx.directory.org_by_corp_id(corp_id) is not None:
                 raise Conflict(f"org {corp_id} already exists")
-            return await store.insert_org(conn, corp_id, name.strip(), now_ms())
+            return await tx.directory.add_org(corp_id, name.strip(), now_ms())
 
     async def get_org(self, corp_id: str) -> Org:
-        async with self._db.read() as conn:
-            return await self._org(conn, corp_id)
+        async with self._store.read() as tx:
+            return await self._org(tx.directory, corp_id)
 
     async def list_orgs(self) -> list[Org]:
-        async with self._db.read() as conn:
-            return await store.list_orgs(conn)
+        async with self._store.read() as tx:
+            return await tx.directory.list_orgs()
 
     async def has_orgs(self) -> bool:
-        async with self._db.read() as conn:
-            return await store.any_org(conn)
+        async with self._store.read() as tx:
+            return await tx.directory.any_org()
 
     async def create_internal_app(
         self, corp_id: str, name: str, permissions: Sequence[str] = ALL_SCOPES
     ) -> AppCredentials:
         _check_text("name", name, 256)
         perms = _check_permissions(permissions)
-        async with self._db.write() as conn:
-            org = await self._org(conn, corp_id)
+        async with self._store.write() as tx:
+            org = await self._org(tx.directory, corp_id)
             secret = ids.app_secret()
-            app = await store.insert_app(
-                conn,
-                app_key=ids.app_key(),
-                secret_hash=ids.digest(secret),
-                kind=AppKind.INTERNAL,
-                name=name,
-                org_id=org.id,
-                permissions=perms,
-                now=now_ms(),
+            new = NewApp(
+                ids.app_key(), ids.digest(secret), AppKind.INTERNAL, name, org.id, perms, now_ms()
             )
+            app = await tx.directory.add_app(new)
             return AppCredentials(app=app, app_secret=secret)
 
     async def create_suite(
@@ -104,61 +97,61 @@ class DirectoryService:
     ) -> AppCredentials:
         _check_text("name", name, 256)
         perms = _check_permissions(permissions)
-        async with self._db.write() as conn:
+        async with self._store.write() as tx:
             secret = ids.app_secret()
-            app = await store.insert_app(
-                conn,
-                app_key="suite" + ids.app_key()[4:],
-                secret_hash=ids.digest(secret),
-                kind=AppKind.SUITE,
-                name=name,
-                org_id=None,
-                permissions=perms,
-                now=now_ms(),
+            new = NewApp(
+                "suite" + ids.app_key()[4:],
+                ids.digest(secret),
+                AppKind.SUITE,
+                name,
+                None,
+                perms,
+                now_ms(),
             )
+            app = await tx.directory.add_app(new)
             return AppCredentials(app=app, app_secret=secret)
 
-    async def _app(self, conn: Connection, app_key: str) -> App:
-        app = await store.app_by_key(conn, app_key)
+    async def _app(self, directory: DirectoryReads, app_key: str) -> App:
+        app = await directory.app_by_key(app_key)
         if app is None:
             raise NotFound(f"app {app_key} does not exist")
         return app
 
     async def get_app(self, app_key: str) -> App:
-        async with self._db.read() as conn:
-            return await self._app(conn, app_key)
+        async with self._store.read() as tx:
+            return await self._app(tx.directory, app_key)
 
     async def list_apps(self) -> list[App]:
-        async with self._db.read() as conn:
-            return await store.list_apps(conn)
+        async with self._store.read() as tx:
+            return await tx.directory.list_apps()
 
     async def set_permissions(self, app_key: str, permissions: Sequence[str]) -> App:
         perms = _check_permissions(permissions)
-        async with self._db.write() as conn:
-            app = await self._app(conn, app_key)
-            await store.update_app(conn, app.id, permissions=perms)
-            updated = await self._app(conn, app_key)
+        async with self._store.write() as tx:
+            app = await self._app(tx.directory, app_key)
+            await tx.directory.set_permissions(app.id, perms)
+            updated = await self._app(tx.directory, app_key)
         if self._on_permissions_changed is not None:
             self._on_permissions_changed(app.id)
         return updated
 
     async def new_suite_ticket(self, suite_key: str) -> str:
         """Rotate the suite's ticket (DingTalk pushes one to the suite periodically)."""
-        async with self._db.write() as conn:
-            app = await self._app(conn, suite_key)
+        async with self._store.write() as tx:
+            app = await self._app(tx.directory, suite_key)
             if app.kind != AppKind.SUITE:
                 raise InvalidParams(f"{suite_key} is not a third-party suite")
             ticket = ids.app_secret()
-            await store.update_app(conn, app.id, suite_ticket_hash=ids.digest(ticket))
+            await tx.directory.set_suite_ticket(app.id, ids.digest(ticket))
             return ticket
 
     async def authorize_suite(self, suite_key: str, corp_id: str) -> None:
-        async with self._db.write() as conn:
-            app = await self._app(conn, suite_key)
+        async with self._store.write() as tx:
+            app = await self._app(tx.directory, suite_key)
             if app.kind != AppKind.SUITE:
                 raise InvalidParams(f"{suite_key} is not a third-party suite")
-            org = await self._org(conn, corp_id)
-            await store.authorize_suite(conn, app.id, org.id)
+            org = await self._org(tx.directory, corp_id)
+            await tx.directory.authorize_suite(app.id, org.id)
 
     async def create_user(
         self,
@@ -175,29 +168,22 @@ class DirectoryService:
         _check_id("userId", user_id)
         _check_text("nick", nick, 256)
         _check_text("jobNumber", job_number, 64, required=False)
-        async with self._db.write() as conn:
-            org = await self._org(conn, corp_id)
-            if await store.user_by_union_id(conn, union_id) is not None:
+        async with self._store.write() as tx:
+            org = await self._org(tx.directory, corp_id)
+            if await tx.directory.user_by_union_id(union_id) is not None:
                 raise Conflict(f"unionId {union_id} already exists")
-            if await store.user_by_user_id(conn, org.id, user_id) is not None:
+            if await tx.directory.user_by_user_id(org.id, user_id) is not None:
                 raise Conflict(f"userId {user_id} already exists in {corp_id}")
-            return await store.insert_user(
-                conn,
-                org_id=org.id,
-                union_id=union_id,
-                user_id=user_id,
-                nick=nick.strip(),
-                job_number=job_number,
-            )
+            return await tx.directory.add_user(org.id, union_id, user_id, nick.strip(), job_number)
 
     async def list_users(self, corp_id: str) -> list[User]:
-        async with self._db.read() as conn:
-            org = await self._org(conn, corp_id)
-            return await store.list_users(conn, org.id)
+        async with self._store.read() as tx:
+            org = await self._org(tx.directory, corp_id)
+            return await tx.directory.list_users(org.id)
 
     async def get_user(self, union_id: str) -> User:
-        async with self._db.read() as conn:
-            user = await store.user_by_union_id(conn, union_id)
+        async with self._store.read() as tx:
+            user = await tx.directory.user_by_union_id(union_id)
         if user is None:
             raise NotFound(f"user {union_id} does not exist")
         return user

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 import msgspec
 
@@ -41,6 +41,23 @@ class MediaFlag(IntEnum):
     MIC_MUTED = 1
     CAMERA_CLOSED = 2
     MUTE_ALL = 4
+
+
+class MuteAction(Enum):
+    """MuteMembers' and MuteAll's action (the wire spells unmute two ways)."""
+
+    MUTE = "mute"
+    UNMUTE = "unmute"
+
+
+class LockAction(Enum):
+    LOCK = "lock"
+    UNLOCK = "unlock"
+
+
+class CohostAction(Enum):
+    ADD = "add"
+    REMOVE = "remove"
 
 
 class AppKind:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from confplane.domain import ids
 from confplane.domain.clock import now_ms
-from confplane.domain.conferences import ConferenceService
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceLocked,
@@ -16,6 +15,7 @@ from confplane.domain.errors import (
     InvalidParams,
     InvalidTicket,
     NotFound,
+    ParticipantLimit,
     RejoinForbidden,
     UnknownUser,
     WrongMeetingPassword,
@@ -28,11 +28,7 @@ from confplane.domain.model import (
     DeviceMedia,
     Member,
 )
-from confplane.store import commands as commands_store
-from confplane.store import conferences as store
-from confplane.store import devices as devices_store
-from confplane.store import directory as users_store
-from confplane.store.database import Connection, Database
+from confplane.domain.storage import NewDevice, NewMember, Store, Writes
 
 _MEDIA_VALUES = (int(DeviceMedia.CLOSED), int(DeviceMedia.OPEN))
 
@@ -67,13 +63,13 @@ class _Person:
 
 
 class PresenceService:
-    def __init__(self, db: Database, conferences: ConferenceService) -> None:
-        self._db = db
-        self._conferences = conferences
+    def __init__(self, store: Store, *, max_members: int = 200_000) -> None:
+        self._store = store
+        self.max_members = max_members
 
-    async def _conference(self, conn: Connection, conference_id: str) -> Conference:
-        """A live meeting, locked until commit so joins and closes of it take turns."""
-        conference = await store.conference_by_public_id(conn, conference_id, for_update=True)
+    async def _conference(self, tx: Writes, conference_id: str) -> Conference:
+        """A live meeting, held until commit so joins and closes of it take turns."""
+        conference = await tx.meetings.take(conference_id)
         if conference is None:
             raise ConferenceNotFound(f"conference {conference_id} not found")
         if conference.status == ConferenceStatus.ENDED:
@@ -95,17 +91,17 @@ class PresenceService:
         ``resumable`` devices (WebSocket ones) get a resume token.
         """
         _check_media(mic, camera)
-        async with self._db.write() as conn:
-            conference = await self._conference(conn, conference_id)
+        async with self._store.write() as tx:
+            conference = await self._conference(tx, conference_id)
             if conference.locked:
                 raise ConferenceLocked(f"conference {conference_id} is locked")
-            user = await users_store.user_by_union_id(conn, union_id)
+            user = await tx.directory.user_by_union_id(union_id)
             if user is None:
                 raise UnknownUser(f"unionId {union_id} is unknown")
             person = _Person(
                 user.union_id, user.nick, user.job_number, user.org_id != conference.org_id
             )
-            return await self._enter(conn, conference, person, mic, camera, pstn, resumable)
+            return await self._enter(tx, conference, person, mic, camera, pstn, resumable)
 
     async def join_guest(
         self,
@@ -125,10 +121,8 @@ class PresenceService:
         nick = nick.strip()
         if not 1 <= len(nick) <= MAX_NICK:
             raise InvalidParams(f"nick must be 1-{MAX_NICK} characters")
-        async with self._db.write() as conn:
-            conference = await devices_store.conference_by_room_code(
-                conn, room_code, for_update=True
-            )
+        async with self._store.write() as tx:
+            conference = await tx.meetings.take_by_room_code(room_code)
             # One answer for an unknown room and a wrong password: no probing for rooms.
             if conference is None or not hmac.compare_digest(
                 password.encode(), conference.conference_password.encode()
@@ -139,11 +133,11 @@ class PresenceService:
             if conference.locked:
                 raise ConferenceLocked(f"conference {conference.conference_id} is locked")
             person = _Person("guest" + ids.union_id()[5:], nick, None, True)
-            return await self._enter(conn, conference, person, mic, camera, False, True)
+            return await self._enter(tx, conference, person, mic, camera, False, True)
 
     async def _enter(
         self,
-        conn: Connection,
+        tx: Writes,
         conference: Conference,
         person: _Person,
         mic: int,
@@ -152,72 +146,58 @@ class PresenceService:
         resumable: bool,
     ) -> Joined:
         now = now_ms()
-        member = await store.member_by_union_id(conn, conference.id, person.union_id)
-        if member is not None and await store.rejoin_forbidden(conn, member.id):
+        member = await tx.meetings.member(conference.id, person.union_id)
+        if member is not None and await tx.meetings.rejoin_forbidden(member.id):
             raise RejoinForbidden(f"{person.union_id} may not rejoin this conference")
         if member is None:
-            self._conferences.check_capacity(conference)
-            member = await store.insert_member(
-                conn,
-                conference_pk=conference.id,
-                union_id=person.union_id,
-                nick=person.nick,
-                job_number=person.job_number,
-                attend_status=int(AttendStatus.IN_MEETING),
-                join_time=now,
-                present_since=now,
+            if conference.member_count >= self.max_members:
+                raise ParticipantLimit(f"conference holds at most {self.max_members} members")
+            new = NewMember(
+                person.union_id,
+                person.nick,
+                person.job_number,
+                AttendStatus.IN_MEETING,
                 outer_org=person.outer_org,
                 pstn=pstn,
             )
-            await store.add_member_count(conn, conference.id, 1)
+            member = await tx.meetings.add_member(conference.id, new, now)
         elif member.attend_status != AttendStatus.IN_MEETING:
-            await store.update_member(
-                conn,
-                member.id,
-                attend_status=int(AttendStatus.IN_MEETING),
-                join_time=member.join_time or now,
-                leave_time=None,
-                present_since=now,
-                reject_description=None,
-                pstn=member.pstn or pstn,
-            )
+            await tx.meetings.rejoin(member, now, pstn=pstn)
         if conference.status == ConferenceStatus.INITIALISED:
-            await store.update_conference(
-                conn, conference.id, status=int(ConferenceStatus.STARTED), start_time=now
-            )
+            await tx.meetings.start(conference.id, now)
         # A forced mute-all holds newcomers too, save the host and co-hosts.
         held = conference.mute_all and not (member.host or member.co_host)
         token = ids.resume_token() if resumable else None
-        device = await store.insert_device(
-            conn,
-            participant_id=ids.participant_id(),
-            conference_pk=conference.id,
-            member_id=member.id,
-            union_id=person.union_id,
-            mic_status=int(DeviceMedia.CLOSED) if held else int(mic),
-            camera_status=int(camera),
-            host_muted=held,
-            active=True,
-            joined_at=now,
-            resume_hash=None if token is None else ids.digest(token),
+        device = await tx.devices.add(
+            NewDevice(
+                participant_id=ids.participant_id(),
+                conference_pk=conference.id,
+                member_id=member.id,
+                union_id=person.union_id,
+                mic_status=int(DeviceMedia.CLOSED) if held else int(mic),
+                camera_status=int(camera),
+                host_muted=held,
+                joined_at=now,
+                resume_digest=None if token is None else ids.digest(token),
+            )
         )
-        member = await store.member_by_union_id(conn, conference.id, person.union_id) or member
-        conference = await store.conference_by_pk(conn, conference.id) or conference
-        seq = await commands_store.current_seq(conn, conference.id)
+        member = await tx.meetings.member(conference.id, person.union_id) or member
+        conference = await tx.meetings.by_pk(conference.id) or conference
+        seq = await tx.commands.current_seq(conference.id)
         return Joined(conference, member, device, seq, token)
 
     async def resume(self, participant_id: str, token: str) -> Joined:
         """A WebSocket device comes back with its resume token; it gets a new one."""
-        async with self._db.write() as conn:
-            digest = await devices_store.resume_hash(conn, participant_id)
+        async with self._store.write() as tx:
+            digest = await tx.devices.resume_digest(participant_id)
             if digest is None or not hmac.compare_digest(digest, ids.digest(token)):
                 raise InvalidTicket("forged", "participantId and resumeToken do not match")
-            found = await store.device_by_participant_id(conn, participant_id)
+            found = await tx.devices.by_participant_id(participant_id)
             assert found is not None
             # Meeting first, then device: the lock order of join and close.
-            conference = await store.conference_by_pk(conn, found.conference_pk, for_update=True)
+            conference = await tx.meetings.take_pk(found.conference_pk)
             assert conference is not None
-            device = await store.device_by_participant_id(conn, participant_id)
+            device = await tx.devices.by_participant_id(participant_id)
             assert device is not None
             if conference.status == ConferenceStatus.ENDED or not device.active:
                 raise DeviceGone(
@@ -225,11 +205,11 @@ class PresenceService:
                     conference_pk=conference.id,
                     conference_id=conference.conference_id,
                 )
-            member = await store.member_by_union_id(conn, conference.id, device.union_id)
+            member = await tx.meetings.member(conference.id, device.union_id)
             assert member is not None
             new_token = ids.resume_token()
-            await devices_store.set_resume_hash(conn, participant_id, ids.digest(new_token))
-            seq = await commands_store.current_seq(conn, conference.id)
+            await tx.devices.set_resume_digest(participant_id, ids.digest(new_token))
+            seq = await tx.commands.current_seq(conference.id)
         return Joined(conference, member, device, seq, new_token)
 
     async def leave(self, participant_id: str, *, resume_token_digest: str | None = None) -> bool:
@@ -239,31 +219,22 @@ class PresenceService:
         leaves only if it has not resumed since, here or in another server process.
         """
         now = now_ms()
-        async with self._db.write() as conn:
-            found = await self._active_device(conn, participant_id)
+        async with self._store.write() as tx:
+            found = await self._active_device(tx, participant_id)
             # Meeting first, then device: the lock order of join and close, so no deadlock.
-            conference = await store.conference_by_pk(conn, found.conference_pk, for_update=True)
+            conference = await tx.meetings.take_pk(found.conference_pk)
             assert conference is not None
-            device = await self._active_device(conn, participant_id)
+            device = await self._active_device(tx, participant_id)
             if resume_token_digest is not None and resume_token_digest != (
-                await devices_store.resume_hash(conn, participant_id)
+                await tx.devices.resume_digest(participant_id)
             ):
                 return False
-            await store.update_devices(
-                conn, participant_id=participant_id, active=False, left_at=now
-            )
-            remaining = await store.active_devices_of_member(conn, device.member_id)
+            await tx.devices.remove(participant_id, now)
+            remaining = await tx.devices.active_of_member(device.member_id)
             if not remaining:
-                member = await store.member_by_union_id(conn, conference.id, device.union_id)
+                member = await tx.meetings.member(conference.id, device.union_id)
                 assert member is not None
-                await store.update_member(
-                    conn,
-                    member.id,
-                    attend_status=int(AttendStatus.LEFT),
-                    leave_time=now,
-                    duration_ms=member.duration_at(now),
-                    present_since=None,
-                )
+                await tx.meetings.leave(member, now, AttendStatus.LEFT)
         return True
 
     async def report_media(
@@ -273,55 +244,46 @@ class PresenceService:
         for value in (mic, camera):
             if value is not None and value not in _MEDIA_VALUES:
                 raise InvalidParams("micStatus and cameraStatus must be 1 (closed) or 2 (open)")
-        async with self._db.write() as conn:
-            found = await self._active_device(conn, participant_id)
+        async with self._store.write() as tx:
+            found = await self._active_device(tx, participant_id)
             # The meeting first (lock order of join and close), for its new revision.
-            await store.conference_by_pk(conn, found.conference_pk, for_update=True)
-            device = await self._active_device(conn, participant_id)
-            values: dict[str, int] = {}
-            if mic is not None:
-                values["mic_status"] = DeviceMedia.CLOSED if device.host_muted else mic
-            if camera is not None:
-                values["camera_status"] = camera
-            if values:
-                await store.update_devices(conn, participant_id=participant_id, **values)
-            updated = await store.device_by_participant_id(conn, participant_id)
+            await tx.meetings.take_pk(found.conference_pk)
+            device = await self._active_device(tx, participant_id)
+            if mic is not None and device.host_muted:
+                mic = DeviceMedia.CLOSED
+            await tx.devices.report_media(participant_id, mic=mic, camera=camera)
+            updated = await tx.devices.by_participant_id(participant_id)
             assert updated is not None
             return updated
 
     async def decline(self, conference_id: str, union_id: str, description: str) -> None:
         """An invited member declines the call: attendStatus 4 with the reason."""
-        async with self._db.write() as conn:
-            conference = await self._conference(conn, conference_id)
-            member = await store.member_by_union_id(conn, conference.id, union_id)
+        async with self._store.write() as tx:
+            conference = await self._conference(tx, conference_id)
+            member = await tx.meetings.member(conference.id, union_id)
             if member is None:
                 raise UnknownUser(f"{union_id} is not a member of conference {conference_id}")
             if member.attend_status not in (AttendStatus.INITIALISED, AttendStatus.CALLING):
                 raise InvalidParams("only an invited member who has not joined can decline")
-            await store.update_member(
-                conn,
-                member.id,
-                attend_status=int(AttendStatus.JOIN_FAILED),
-                reject_description=description[:512],
-            )
+            await tx.meetings.decline(member.id, description[:512])
 
     async def resumable_devices(self) -> list[tuple[str, str]]:
         """(participantId, resume token digest) of every WebSocket device in a meeting."""
-        async with self._db.read() as conn:
-            return await devices_store.live_devices(conn)
+        async with self._store.read() as tx:
+            return await tx.devices.resumable()
 
     async def device(self, participant_id: str) -> tuple[Device, str]:
         """A device and the conferenceId of its meeting."""
-        async with self._db.read() as conn:
-            device = await store.device_by_participant_id(conn, participant_id)
+        async with self._store.read() as tx:
+            device = await tx.devices.by_participant_id(participant_id)
             if device is None:
                 raise NotFound(f"participantId {participant_id} does not exist")
-            conference = await store.conference_by_pk(conn, device.conference_pk)
+            conference = await tx.meetings.by_pk(device.conference_pk)
         assert conference is not None
         return device, conference.conference_id
 
-    async def _active_device(self, conn: Connection, participant_id: str) -> Device:
-        device = await store.device_by_participant_id(conn, participant_id)
+    async def _active_device(self, tx: Writes, participant_id: str) -> Device:
+        device = await tx.devices.by_participant_id(participant_id)
         if device is None or not device.active:
             raise NotFound(f"participantId {participant_id} is not in a meeting")
         return device

@@ -24,9 +24,7 @@ from confplane.domain.errors import (
     UnknownUser,
 )
 from confplane.domain.model import ConferenceStatus, Principal
-from confplane.store import conferences as conference_store
-from confplane.store import directory as users_store
-from confplane.store.database import Database
+from confplane.domain.storage import Store
 
 DEFAULT_TTL_S = 300
 MAX_TTL_S = 3600
@@ -94,8 +92,8 @@ class TicketCodec:
 
 
 class TicketService:
-    def __init__(self, db: Database, codec: TicketCodec, *, device_url: str = "") -> None:
-        self._db = db
+    def __init__(self, store: Store, codec: TicketCodec, *, device_url: str = "") -> None:
+        self._store = store
         self.codec = codec
         # Where devices connect, handed out with each ticket.
         self.device_url = device_url
@@ -111,16 +109,16 @@ class TicketService:
             raise MissingConferenceId("conferenceId is missing")
         if not union_id:
             raise InvalidParams("unionId is required")
-        async with self._db.read() as conn:
-            conference = await conference_store.conference_by_public_id(conn, conference_id)
+        async with self._store.read() as tx:
+            conference = await tx.meetings.by_id(conference_id)
             if conference is None:
                 raise ConferenceNotFound(f"conference {conference_id} not found")
             if conference.org_id != principal.org_id:
                 raise ConferenceOfOtherOrg(f"conference {conference_id} belongs to another org")
             if conference.status == ConferenceStatus.ENDED:
                 raise ConferenceEnded(f"conference {conference_id} has ended")
-            user = await users_store.user_by_union_id(conn, union_id)
-            member = await conference_store.member_by_union_id(conn, conference.id, union_id)
+            user = await tx.directory.user_by_union_id(union_id)
+            member = await tx.meetings.member(conference.id, union_id)
         if user is None or (user.org_id != principal.org_id and member is None):
             raise UnknownUser(f"unionId {union_id} is not a user of this org")
         expires_at = now_ms() + ttl * 1000

@@ -9,23 +9,24 @@ from sqlalchemy import Integer, and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.events import Command
-from confplane.store import raw
+from confplane.store.dialect import Dialect
+from confplane.store.raw import Statement
 from confplane.store.schema import conferences, device_commands
 
-_targets = msgspec.json.Decoder(list[str] | None)
+_targets = msgspec.json.Decoder(list[str])
 _data = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.Encoder().encode
 
 # Every recorded command (every MuteMembers, LockConference and close) takes the
-# meeting's next sequence number and logs the command under it, as plain SQL on the
-# driver (see store.raw): one statement on PostgreSQL, two on SQLite (whose UPDATE ...
-# RETURNING cannot stand in a WITH clause; its statements are in-process calls anyway).
-_RAW_NEXT_SEQ = raw.Statement("UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq")
-_RAW_INSERT = raw.Statement(
+# meeting's next sequence number and logs the command under it: one statement where
+# RETURNING may stand in a WITH clause, else two (SQLite's statements are in-process
+# calls anyway).
+_NEXT_SEQ = Statement("UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq")
+_INSERT = Statement(
     "INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
     " VALUES (:pk, :seq, :kind, :targets, :data, :created_at)"
 )
-_RAW_APPEND_POSTGRES = raw.Statement(
+_APPEND_IN_ONE = Statement(
     "WITH taken AS (UPDATE conferences SET seq = seq + 1 WHERE id = :pk RETURNING seq)"
     " INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
     " SELECT :pk, seq, CAST(:kind AS TEXT), CAST(:targets AS TEXT), CAST(:data AS TEXT),"
@@ -50,60 +51,62 @@ _AFTER = (
 )
 
 
-async def append_command(
-    conn: AsyncConnection,
-    conference_pk: int,
-    kind: str,
-    targets: tuple[str, ...] | None,
-    data: dict[str, Any],
-    created_at: int,
-) -> int:
-    """Log a command under the meeting's next sequence number, which it returns.
+class CommandTable:
+    """``CommandReads`` and ``CommandWrites`` over one connection of a transaction."""
 
-    Taking the number updates the meeting's row, which stays locked until commit, so two
-    transactions of one meeting get their numbers in commit order and the committed
-    numbers have no gaps.
-    """
-    params: dict[str, Any] = {
-        "pk": conference_pk,
-        "kind": kind,
-        "targets": None if targets is None else _encode(list(targets)).decode(),
-        "data": _encode(data).decode(),
-        "created_at": created_at,
-    }
-    if conn.dialect.name != "sqlite":
-        return int((await raw.fetch(conn, _RAW_APPEND_POSTGRES, params))[0][0])
-    params["seq"] = seq = int((await raw.fetch(conn, _RAW_NEXT_SEQ, {"pk": conference_pk}))[0][0])
-    await raw.execute(conn, _RAW_INSERT, params)
-    return seq
+    __slots__ = ("_conn", "_dialect")
 
+    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
+        self._conn = conn
+        self._dialect = dialect
 
-async def current_seq(conn: AsyncConnection, conference_pk: int) -> int:
-    seq = (await conn.execute(_CURRENT_SEQ, {"pk": conference_pk})).scalar()
-    return 0 if seq is None else int(seq)
+    async def append(
+        self,
+        conference_pk: int,
+        kind: str,
+        targets: tuple[str, ...] | None,
+        data: dict[str, object],
+        created_at: int,
+    ) -> int:
+        # Taking the number updates the meeting's row, which stays locked until commit,
+        # so two transactions of one meeting get their numbers in commit order and the
+        # committed numbers have no gaps.
+        params: dict[str, Any] = {
+            "pk": conference_pk,
+            "kind": kind,
+            "targets": None if targets is None else _encode(list(targets)).decode(),
+            "data": _encode(data).decode(),
+            "created_at": created_at,
+        }
+        fetch = self._dialect.fetch
+        if self._dialect.returning_in_cte:
+            return int((await fetch(self._conn, _APPEND_IN_ONE, params))[0][0])
+        params["seq"] = seq = int((await fetch(self._conn, _NEXT_SEQ, params))[0][0])
+        await fetch(self._conn, _INSERT, params)
+        return seq
 
+    async def current_seq(self, conference_pk: int) -> int:
+        seq = (await self._conn.execute(_CURRENT_SEQ, {"pk": conference_pk})).scalar()
+        return 0 if seq is None else int(seq)
 
-async def commands_after(
-    conn: AsyncConnection, conference_pk: int, conference_id: str, after_seq: int, limit: int
-) -> list[Command]:
-    """The meeting's commands with seq > after_seq, oldest first."""
-    rows = await conn.execute(_AFTER, {"pk": conference_pk, "after": after_seq, "limit": limit})
-    return [
-        Command(
-            kind=kind,
-            conference_pk=conference_pk,
-            conference_id=conference_id,
-            participant_ids=None if targets is None else tuple(_targets.decode(targets)),
-            data=_data.decode(data),
-            seq=int(seq),
-        )
-        for seq, kind, targets, data in rows.all()
-    ]
+    async def after(
+        self, conference_pk: int, conference_id: str, after_seq: int, limit: int
+    ) -> list[Command]:
+        params = {"pk": conference_pk, "after": after_seq, "limit": limit}
+        rows = await self._conn.execute(_AFTER, params)
+        return [
+            Command(
+                kind=kind,
+                conference_pk=conference_pk,
+                conference_id=conference_id,
+                participant_ids=None if targets is None else tuple(_targets.decode(targets)),
+                data=_data.decode(data),
+                seq=int(seq),
+            )
+            for seq, kind, targets, data in rows.all()
+        ]
 
-
-async def prune_commands(conn: AsyncConnection, before: int) -> int:
-    """Forget commands older than ``before`` (ms); nobody can resume that far back."""
-    result = await conn.execute(
-        delete(device_commands).where(device_commands.c.created_at < before)
-    )
-    return int(result.rowcount or 0)
+    async def prune(self, before: int) -> int:
+        query = delete(device_commands).where(device_commands.c.created_at < before)
+        result = await self._conn.execute(query)
+        return int(result.rowcount or 0)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import App, Org, User
+from confplane.domain.storage import NewApp, TokenGrant
 from confplane.store.schema import access_tokens, apps, orgs, suite_authorizations, users
 
 
@@ -39,189 +40,161 @@ def _user(row: Any) -> User:
     )
 
 
-# GetAccessToken's statements, built once with bound parameters (see store.conferences).
+# GetAccessToken's statements, built once with bound parameters (see store.meetings).
 _APP_BY_KEY = select(apps).where(apps.c.app_key == bindparam("app_key"))
 _SWEEP_TOKENS = delete(access_tokens).where(access_tokens.c.expires_at < bindparam("now"))
 _INSERT_TOKEN = insert(access_tokens)
 
 
-async def insert_org(conn: AsyncConnection, corp_id: str, name: str, now: int) -> Org:
-    result = await conn.execute(
-        insert(orgs).values(corp_id=corp_id, name=name, created_at=now).returning(orgs)
-    )
-    return _org(result.one())
+class DirectoryTable:
+    """``DirectoryReads`` and ``DirectoryWrites`` over one connection of a transaction."""
 
+    __slots__ = ("_conn",)
 
-async def org_by_corp_id(conn: AsyncConnection, corp_id: str) -> Org | None:
-    row = (await conn.execute(select(orgs).where(orgs.c.corp_id == corp_id))).first()
-    return None if row is None else _org(row)
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
-
-async def org_by_id(conn: AsyncConnection, org_id: int) -> Org | None:
-    row = (await conn.execute(select(orgs).where(orgs.c.id == org_id))).first()
-    return None if row is None else _org(row)
-
-
-async def list_orgs(conn: AsyncConnection) -> list[Org]:
-    rows = await conn.execute(select(orgs).order_by(orgs.c.id))
-    return [_org(r) for r in rows]
-
-
-async def any_org(conn: AsyncConnection) -> bool:
-    return (await conn.execute(select(orgs.c.id).limit(1))).first() is not None
-
-
-async def insert_app(
-    conn: AsyncConnection,
-    *,
-    app_key: str,
-    secret_hash: str,
-    kind: str,
-    name: str,
-    org_id: int | None,
-    permissions: Sequence[str],
-    now: int,
-) -> App:
-    result = await conn.execute(
-        insert(apps)
-        .values(
-            app_key=app_key,
-            secret_hash=secret_hash,
-            kind=kind,
-            name=name,
-            org_id=org_id,
-            permissions=",".join(permissions),
-            created_at=now,
+    async def add_org(self, corp_id: str, name: str, now: int) -> Org:
+        result = await self._conn.execute(
+            insert(orgs).values(corp_id=corp_id, name=name, created_at=now).returning(orgs)
         )
-        .returning(apps)
-    )
-    return _app(result.one())
+        return _org(result.one())
 
+    async def org_by_corp_id(self, corp_id: str) -> Org | None:
+        row = (await self._conn.execute(select(orgs).where(orgs.c.corp_id == corp_id))).first()
+        return None if row is None else _org(row)
 
-async def app_with_secret(
-    conn: AsyncConnection, app_key: str
-) -> tuple[App, str, str | None] | None:
-    """The app, its secret digest and its suite ticket digest."""
-    row = (await conn.execute(_APP_BY_KEY, {"app_key": app_key})).first()
-    if row is None:
-        return None
-    return _app(row), row.secret_hash, row.suite_ticket_hash
+    async def list_orgs(self) -> list[Org]:
+        rows = await self._conn.execute(select(orgs).order_by(orgs.c.id))
+        return [_org(r) for r in rows]
 
+    async def any_org(self) -> bool:
+        return (await self._conn.execute(select(orgs.c.id).limit(1))).first() is not None
 
-async def app_by_key(conn: AsyncConnection, app_key: str) -> App | None:
-    found = await app_with_secret(conn, app_key)
-    return None if found is None else found[0]
+    async def add_app(self, app: NewApp) -> App:
+        result = await self._conn.execute(
+            insert(apps)
+            .values(
+                app_key=app.app_key,
+                secret_hash=app.secret_hash,
+                kind=app.kind,
+                name=app.name,
+                org_id=app.org_id,
+                permissions=",".join(app.permissions),
+                created_at=app.created_at,
+            )
+            .returning(apps)
+        )
+        return _app(result.one())
 
+    async def app_with_secret(self, app_key: str) -> tuple[App, str, str | None] | None:
+        """The app, its secret digest and its suite ticket digest."""
+        row = (await self._conn.execute(_APP_BY_KEY, {"app_key": app_key})).first()
+        if row is None:
+            return None
+        return _app(row), row.secret_hash, row.suite_ticket_hash
 
-async def list_apps(conn: AsyncConnection) -> list[App]:
-    rows = await conn.execute(select(apps).order_by(apps.c.id))
-    return [_app(r) for r in rows]
+    async def app_by_key(self, app_key: str) -> App | None:
+        found = await self.app_with_secret(app_key)
+        return None if found is None else found[0]
 
+    async def list_apps(self) -> list[App]:
+        rows = await self._conn.execute(select(apps).order_by(apps.c.id))
+        return [_app(r) for r in rows]
 
-async def update_app(
-    conn: AsyncConnection,
-    app_id: int,
-    *,
-    permissions: Sequence[str] | None = None,
-    suite_ticket_hash: str | None = None,
-) -> None:
-    values: dict[str, Any] = {}
-    if permissions is not None:
-        values["permissions"] = ",".join(permissions)
-    if suite_ticket_hash is not None:
-        values["suite_ticket_hash"] = suite_ticket_hash
-    if values:
-        await conn.execute(update(apps).where(apps.c.id == app_id).values(**values))
+    async def set_permissions(self, app_id: int, permissions: Sequence[str]) -> None:
+        query = update(apps).where(apps.c.id == app_id).values(permissions=",".join(permissions))
+        await self._conn.execute(query)
 
+    async def set_suite_ticket(self, app_id: int, ticket_hash: str) -> None:
+        query = update(apps).where(apps.c.id == app_id).values(suite_ticket_hash=ticket_hash)
+        await self._conn.execute(query)
 
-async def authorize_suite(conn: AsyncConnection, app_id: int, org_id: int) -> None:
-    exists = await suite_authorized(conn, app_id, org_id)
-    if not exists:
-        await conn.execute(insert(suite_authorizations).values(app_id=app_id, org_id=org_id))
+    async def authorize_suite(self, app_id: int, org_id: int) -> None:
+        exists = await self.suite_authorized(app_id, org_id)
+        if not exists:
+            await self._conn.execute(
+                insert(suite_authorizations).values(app_id=app_id, org_id=org_id)
+            )
 
-
-async def suite_authorized(conn: AsyncConnection, app_id: int, org_id: int) -> bool:
-    row = (
-        await conn.execute(
-            select(suite_authorizations.c.app_id).where(
-                and_(
-                    suite_authorizations.c.app_id == app_id,
-                    suite_authorizations.c.org_id == org_id,
+    async def suite_authorized(self, app_id: int, org_id: int) -> bool:
+        row = (
+            await self._conn.execute(
+                select(suite_authorizations.c.app_id).where(
+                    and_(
+                        suite_authorizations.c.app_id == app_id,
+                        suite_authorizations.c.org_id == org_id,
+                    )
                 )
             )
-        )
-    ).first()
-    return row is not None
+        ).first()
+        return row is not None
 
+    async def add_user(
+        self, org_id: int, union_id: str, user_id: str, nick: str, job_number: str | None
+    ) -> User:
+        values = {
+            "org_id": org_id,
+            "union_id": union_id,
+            "user_id": user_id,
+            "nick": nick,
+            "job_number": job_number,
+        }
+        result = await self._conn.execute(insert(users).values(**values).returning(users))
+        return _user(result.one())
 
-async def insert_user(
-    conn: AsyncConnection,
-    *,
-    org_id: int,
-    union_id: str,
-    user_id: str,
-    nick: str,
-    job_number: str | None,
-) -> User:
-    result = await conn.execute(
-        insert(users)
-        .values(org_id=org_id, union_id=union_id, user_id=user_id, nick=nick, job_number=job_number)
-        .returning(users)
-    )
-    return _user(result.one())
+    async def user_by_union_id(self, union_id: str) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.union_id == union_id))).first()
+        return None if row is None else _user(row)
 
-
-async def user_by_union_id(conn: AsyncConnection, union_id: str) -> User | None:
-    row = (await conn.execute(select(users).where(users.c.union_id == union_id))).first()
-    return None if row is None else _user(row)
-
-
-async def user_by_user_id(conn: AsyncConnection, org_id: int, user_id: str) -> User | None:
-    row = (
-        await conn.execute(
-            select(users).where(and_(users.c.org_id == org_id, users.c.user_id == user_id))
-        )
-    ).first()
-    return None if row is None else _user(row)
-
-
-async def users_by_union_ids(conn: AsyncConnection, union_ids: Sequence[str]) -> list[User]:
-    if not union_ids:
-        return []
-    rows = await conn.execute(select(users).where(users.c.union_id.in_(list(union_ids))))
-    return [_user(r) for r in rows]
-
-
-async def list_users(conn: AsyncConnection, org_id: int) -> list[User]:
-    rows = await conn.execute(select(users).where(users.c.org_id == org_id).order_by(users.c.id))
-    return [_user(r) for r in rows]
-
-
-async def insert_token(
-    conn: AsyncConnection, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
-) -> None:
-    # Expired tokens are swept as new ones are issued, keeping the table small.
-    await conn.execute(_SWEEP_TOKENS, {"now": now})
-    await conn.execute(
-        _INSERT_TOKEN,
-        {"token_hash": token_hash, "app_id": app_id, "org_id": org_id, "expires_at": expires_at},
-    )
-
-
-async def token_grant(conn: AsyncConnection, token_hash: str) -> tuple[int, int, int, str] | None:
-    """(app_id, org_id, expires_at, permissions) of a token, or None."""
-    row = (
-        await conn.execute(
-            select(
-                access_tokens.c.app_id,
-                access_tokens.c.org_id,
-                access_tokens.c.expires_at,
-                apps.c.permissions,
+    async def user_by_user_id(self, org_id: int, user_id: str) -> User | None:
+        row = (
+            await self._conn.execute(
+                select(users).where(and_(users.c.org_id == org_id, users.c.user_id == user_id))
             )
-            .join(apps, apps.c.id == access_tokens.c.app_id)
-            .where(access_tokens.c.token_hash == token_hash)
+        ).first()
+        return None if row is None else _user(row)
+
+    async def users_by_union_ids(self, union_ids: Sequence[str]) -> list[User]:
+        if not union_ids:
+            return []
+        rows = await self._conn.execute(select(users).where(users.c.union_id.in_(list(union_ids))))
+        return [_user(r) for r in rows]
+
+    async def list_users(self, org_id: int) -> list[User]:
+        rows = await self._conn.execute(
+            select(users).where(users.c.org_id == org_id).order_by(users.c.id)
         )
-    ).first()
-    if row is None:
-        return None
-    return row.app_id, row.org_id, row.expires_at, row.permissions
+        return [_user(r) for r in rows]
+
+    async def add_token(
+        self, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+    ) -> None:
+        # Expired tokens are swept as new ones are issued, keeping the table small.
+        await self._conn.execute(_SWEEP_TOKENS, {"now": now})
+        await self._conn.execute(
+            _INSERT_TOKEN,
+            {
+                "token_hash": token_hash,
+                "app_id": app_id,
+                "org_id": org_id,
+                "expires_at": expires_at,
+            },
+        )
+
+    async def token_grant(self, token_hash: str) -> TokenGrant | None:
+        row = (
+            await self._conn.execute(
+                select(
+                    access_tokens.c.app_id,
+                    access_tokens.c.org_id,
+                    access_tokens.c.expires_at,
+                    apps.c.permissions,
+                )
+                .join(apps, apps.c.id == access_tokens.c.app_id)
+                .where(access_tokens.c.token_hash == token_hash)
+            )
+        ).first()
+        if row is None:
+            return None
+        return TokenGrant(row.app_id, row.org_id, row.expires_at, row.permissions)

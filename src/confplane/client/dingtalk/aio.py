@@ -1,4 +1,8 @@
-"""The asyncio client of the DingTalk conference API: the sync client's twin, line for line."""
+"""The DingTalk conference API client (confplane or the real service), on httpx.
+
+aio.py holds the asyncio client and is the one written by hand; sync.py, the blocking
+twin, is generated from it by scripts/generate_sync_client.py (unasync).
+"""
 
 from __future__ import annotations
 
@@ -112,7 +116,8 @@ class AsyncDingTalkClient:
 
     async def access_token(self) -> str:
         """The token the next call would carry (fetched or refreshed if needed)."""
-        return (await self._token())[0]
+        token, _ = await self._token()
+        return token
 
     # -- oauth2_1_0 ---------------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""The blocking client of the DingTalk conference API (confplane or the real service)."""
+# Generated from aio.py by scripts/generate_sync_client.py: do not edit by hand.
+"""The DingTalk conference API client (confplane or the real service), on httpx.
+
+aio.py holds the asyncio client and is the one written by hand; sync.py, the blocking
+twin, is generated from it by scripts/generate_sync_client.py (unasync).
+"""
 
 from __future__ import annotations
 
@@ -112,7 +117,8 @@ class DingTalkClient:
 
     def access_token(self) -> str:
         """The token the next call would carry (fetched or refreshed if needed)."""
-        return self._token()[0]
+        token, _ = self._token()
+        return token
 
     # -- oauth2_1_0 ---------------------------------------------------------------
 

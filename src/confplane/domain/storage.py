@@ -1,0 +1,304 @@
+"""What the domain asks of storage, as typed units of work named for what they do.
+
+The domain depends on these protocols only; ``confplane.store`` implements them (it
+imports the domain's records, never the other way round). A transaction is a ``Reads``
+or ``Writes`` object, one attribute per area; a write transaction is committed before
+the ``async with`` block's caller goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from confplane.domain.events import Command
+from confplane.domain.model import (
+    App,
+    AttendStatus,
+    Conference,
+    ConferenceState,
+    ConferenceView,
+    Device,
+    Member,
+    Org,
+    User,
+)
+
+# -- what a write adds ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    conference_id: str
+    org_id: int
+    title: str
+    host_union_id: str
+    room_code: str
+    conference_password: str
+    host_password: str
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    union_id: str
+    nick: str
+    job_number: str | None
+    attend_status: AttendStatus
+    host: bool = False
+    outer_org: bool = False
+    pstn: bool = False
+    # Set when the member joins as it is added.
+    join_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewDevice:
+    participant_id: str
+    conference_pk: int
+    member_id: int
+    union_id: str
+    mic_status: int
+    camera_status: int
+    host_muted: bool
+    joined_at: int
+    resume_digest: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewApp:
+    app_key: str
+    secret_hash: str
+    kind: str
+    name: str
+    org_id: int | None
+    permissions: Sequence[str]
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """What an access token grants, as stored."""
+
+    app_id: int
+    org_id: int
+    expires_at: int
+    permissions: str
+
+
+@dataclass(slots=True, weakref_slot=True, eq=False)
+class MemberSlice:
+    """Members in join order after a point (at most one slice), and whether more follow.
+
+    The store may hand one slice to many requests (its read cache): treat it as read-only.
+    """
+
+    members: list[Member]
+    has_more: bool
+
+
+@dataclass(slots=True, weakref_slot=True, eq=False)
+class MeetingViews:
+    """The meetings a batch query answers with, in the order asked; shared like a slice."""
+
+    views: list[ConferenceView]
+
+
+# -- meetings and their members ----------------------------------------------------
+
+
+class MeetingReads(Protocol):
+    async def by_id(self, conference_id: str) -> Conference | None: ...
+    async def by_pk(self, pk: int) -> Conference | None: ...
+    async def by_ids(self, conference_ids: Sequence[str]) -> list[Conference]: ...
+    async def room_code_taken(self, room_code: str) -> bool: ...
+    async def of_org(
+        self, org_id: int, *, live_only: bool, limit: int, before_pk: int | None = None
+    ) -> list[Conference]:
+        """Newest first; ``before_pk`` continues a walk after the last one seen."""
+
+    async def count_of_org(self, org_id: int, *, live_only: bool) -> int: ...
+    async def member(self, conference_pk: int, union_id: str) -> Member | None: ...
+    async def member_with_devices(
+        self, conference_pk: int, union_id: str
+    ) -> tuple[Member, list[Device]] | None:
+        """A member and their active devices (oldest first)."""
+
+    async def rejoin_forbidden(self, member_id: int) -> bool: ...
+    async def members_after(self, conference_pk: int, after_id: int, limit: int) -> list[Member]:
+        """One keyset slice: members with id > after_id, in join order."""
+
+
+class MeetingWrites(MeetingReads, Protocol):
+    async def take(self, conference_id: str) -> Conference | None:
+        """The meeting, held for this transaction: writes to one meeting take turns, and
+        the meeting gets a new revision (what read caches compare)."""
+
+    async def take_pk(self, pk: int) -> Conference | None: ...
+    async def take_by_room_code(self, room_code: str) -> Conference | None: ...
+    async def add(self, meeting: NewMeeting, members: Sequence[NewMember]) -> Conference: ...
+    async def set_locked(self, pk: int, locked: bool) -> None: ...
+    async def set_mute_all(self, pk: int, forced: bool) -> None: ...
+    async def start(self, pk: int, now: int) -> None: ...
+    async def close(self, pk: int, now: int) -> None:
+        """The meeting ends: present members leave, those never reached fail to join,
+        every device goes."""
+
+    async def add_member(self, pk: int, member: NewMember, now: int) -> Member:
+        """A member who joins as they are added (present from ``now``)."""
+
+    async def rejoin(self, member: Member, now: int, *, pstn: bool) -> None:
+        """A member who is not in the meeting comes (back) in."""
+
+    async def leave(self, member: Member, now: int, status: AttendStatus) -> None:
+        """A present member leaves (LEFT) or is removed (KICKED); their time is added up."""
+
+    async def decline(self, member_id: int, description: str) -> None: ...
+    async def forbid_rejoin(self, member_id: int) -> None: ...
+    async def set_co_host(self, member_id: int, co_host: bool) -> None: ...
+
+
+# -- devices -------------------------------------------------------------------------
+
+
+class DeviceReads(Protocol):
+    async def by_participant_id(self, participant_id: str) -> Device | None: ...
+    async def resume_digest(self, participant_id: str) -> str | None: ...
+    async def resumable(self) -> list[tuple[str, str]]:
+        """(participantId, resume digest) of every active device that can resume."""
+
+    async def active_of_member(self, member_id: int) -> list[Device]: ...
+    async def active_of_attendees(self, conference_pk: int) -> list[Device]:
+        """Active devices of the members who neither host nor co-host."""
+
+
+class DeviceWrites(DeviceReads, Protocol):
+    async def add(self, device: NewDevice) -> Device: ...
+    async def mute_member(self, member_id: int, muted: bool) -> None:
+        """Every active device of the member: microphone closed and held, or opened."""
+
+    async def mute_one(self, participant_id: str, muted: bool) -> None: ...
+    async def mute_attendees(self, conference_pk: int, *, hold: bool) -> None:
+        """Close every attendee's microphone; ``hold`` keeps it closed (a forced mute)."""
+
+    async def release_attendees(self, conference_pk: int) -> None: ...
+    async def report_media(
+        self, participant_id: str, *, mic: int | None, camera: int | None
+    ) -> None: ...
+    async def remove(self, participant_id: str, now: int) -> None:
+        """The device leaves the meeting."""
+
+    async def set_resume_digest(self, participant_id: str, digest: str) -> None: ...
+
+
+# -- the command log -------------------------------------------------------------------
+
+
+class CommandReads(Protocol):
+    async def current_seq(self, conference_pk: int) -> int: ...
+    async def after(
+        self, conference_pk: int, conference_id: str, after_seq: int, limit: int
+    ) -> list[Command]:
+        """The meeting's commands with seq > after_seq, oldest first."""
+
+
+class CommandWrites(CommandReads, Protocol):
+    async def append(
+        self,
+        conference_pk: int,
+        kind: str,
+        targets: tuple[str, ...] | None,
+        data: dict[str, object],
+        created_at: int,
+    ) -> int:
+        """Log a command under the meeting's next sequence number (no gaps, commit order),
+        which it returns."""
+
+    async def prune(self, before: int) -> int:
+        """Forget commands older than ``before`` (ms); how many went."""
+
+
+# -- orgs, apps, users and tokens ----------------------------------------------------
+
+
+class DirectoryReads(Protocol):
+    async def org_by_corp_id(self, corp_id: str) -> Org | None: ...
+    async def list_orgs(self) -> list[Org]: ...
+    async def any_org(self) -> bool: ...
+    async def app_by_key(self, app_key: str) -> App | None: ...
+    async def app_with_secret(self, app_key: str) -> tuple[App, str, str | None] | None:
+        """The app, its secret's digest and its suite ticket's digest."""
+
+    async def list_apps(self) -> list[App]: ...
+    async def suite_authorized(self, app_id: int, org_id: int) -> bool: ...
+    async def user_by_union_id(self, union_id: str) -> User | None: ...
+    async def user_by_user_id(self, org_id: int, user_id: str) -> User | None: ...
+    async def users_by_union_ids(self, union_ids: Sequence[str]) -> list[User]: ...
+    async def list_users(self, org_id: int) -> list[User]: ...
+    async def token_grant(self, token_hash: str) -> TokenGrant | None: ...
+
+
+class DirectoryWrites(DirectoryReads, Protocol):
+    async def add_org(self, corp_id: str, name: str, now: int) -> Org: ...
+    async def add_app(self, app: NewApp) -> App: ...
+    async def set_permissions(self, app_id: int, permissions: Sequence[str]) -> None: ...
+    async def set_suite_ticket(self, app_id: int, ticket_hash: str) -> None: ...
+    async def authorize_suite(self, app_id: int, org_id: int) -> None: ...
+    async def add_user(
+        self, org_id: int, union_id: str, user_id: str, nick: str, job_number: str | None
+    ) -> User: ...
+    async def add_token(
+        self, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+    ) -> None: ...
+
+
+# -- transactions and the store --------------------------------------------------------
+
+
+class Reads(Protocol):
+    @property
+    def meetings(self) -> MeetingReads: ...
+    @property
+    def devices(self) -> DeviceReads: ...
+    @property
+    def commands(self) -> CommandReads: ...
+    @property
+    def directory(self) -> DirectoryReads: ...
+
+
+class Writes(Protocol):
+    @property
+    def meetings(self) -> MeetingWrites: ...
+    @property
+    def devices(self) -> DeviceWrites: ...
+    @property
+    def commands(self) -> CommandWrites: ...
+    @property
+    def directory(self) -> DirectoryWrites: ...
+
+
+class Store(Protocol):
+    def read(self) -> AbstractAsyncContextManager[Reads]:
+        """Statements that see committed data."""
+
+    def write(self) -> AbstractAsyncContextManager[Writes]:
+        """One transaction, committed before the block's caller goes on; a unique key
+        taken by a concurrent writer is ``Conflict``."""
+
+    async def meeting_states(self, conference_ids: Sequence[str]) -> dict[str, ConferenceState]:
+        """What a read needs of these meetings first, as committed now."""
+
+    async def members_slice(self, state: ConferenceState, after_id: int, limit: int) -> MemberSlice:
+        """Members after ``after_id`` (at most ``limit``) at the meeting's revision in
+        ``state`` or newer; kept and shared while the revision stands."""
+
+    async def meeting_views(
+        self, wanted: Sequence[str], live: Sequence[ConferenceState]
+    ) -> MeetingViews:
+        """The meetings ``live`` with their members and media, in the order of ``wanted``
+        (the key they are kept under while every revision stands)."""
+
+    async def server_value(self, key: str, make: str) -> str:
+        """A value every process shares; ``make`` is stored first if there is none."""

@@ -1,0 +1,305 @@
+"""Meetings and their members: the statements behind ``MeetingReads`` and ``MeetingWrites``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from confplane.domain.model import AttendStatus, Conference, ConferenceState, Device, Member
+from confplane.domain.model import ConferenceStatus as Status
+from confplane.domain.storage import NewMeeting, NewMember
+from confplane.store.dialect import Dialect
+from confplane.store.raw import Statement, records
+from confplane.store.schema import conferences, members
+
+# Columns in the order of the records' fields: a row becomes a record in one call, with
+# no lookup by name per column (the member list of a page is the hot loop of reads).
+_CONFERENCE_COLUMNS = tuple(conferences.c[name] for name in Conference.__struct_fields__)
+_MEMBER_COLUMNS = tuple(members.c[name] for name in Member.__struct_fields__)
+
+_C = ", ".join(Conference.__struct_fields__)
+_S = ", ".join(ConferenceState.__struct_fields__)
+_M = ", ".join(Member.__struct_fields__)
+_MEMBER_WIDTH = len(Member.__struct_fields__)
+
+_BY_ID = Statement(f"SELECT {_C} FROM conferences WHERE conference_id = :cid")
+_BY_PK = Statement(f"SELECT {_C} FROM conferences WHERE id = :pk")
+# A write takes the meeting by raising its revision: on PostgreSQL the UPDATE holds the
+# row until commit, so writes to one meeting take turns (SQLite has one writer anyway),
+# and a reader that finds the revision it last saw knows nothing of the meeting changed.
+_TAKE_BY_ID = Statement(
+    f"UPDATE conferences SET revision = revision + 1 WHERE conference_id = :cid RETURNING {_C}"
+)
+_TAKE_BY_PK = Statement(
+    f"UPDATE conferences SET revision = revision + 1 WHERE id = :pk RETURNING {_C}"
+)
+_TAKE_BY_ROOM_CODE = Statement(
+    f"UPDATE conferences SET revision = revision + 1 WHERE room_code = :code RETURNING {_C}"
+)
+_BY_IDS = Statement(
+    f"SELECT {_C} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
+    postgres=f"SELECT {_C} FROM conferences WHERE conference_id = ANY(:ids)",
+)
+_STATES_BY_IDS = Statement(
+    f"SELECT {_S} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
+    postgres=f"SELECT {_S} FROM conferences WHERE conference_id = ANY(:ids)",
+)
+_ROOM_CODE_TAKEN = Statement("SELECT 1 FROM conferences WHERE room_code = :code LIMIT 1")
+_SET_LOCKED = Statement("UPDATE conferences SET locked = :flag WHERE id = :pk")
+_SET_MUTE_ALL = Statement("UPDATE conferences SET mute_all = :flag WHERE id = :pk")
+_START = Statement("UPDATE conferences SET status = :status, start_time = :now WHERE id = :pk")
+_END = Statement("UPDATE conferences SET status = :status, end_time = :now WHERE id = :pk")
+
+_MEMBERS_AFTER = Statement(
+    f"SELECT {_M} FROM members WHERE conference_pk = :pk AND id > :after ORDER BY id LIMIT :limit"
+)
+_MEMBERS_OF = Statement(
+    f"SELECT {_M} FROM members WHERE conference_pk IN (SELECT value FROM json_each(:pks))"
+    " ORDER BY conference_pk, id",
+    postgres=f"SELECT {_M} FROM members WHERE conference_pk = ANY(:pks) ORDER BY conference_pk, id",
+)
+_MEMBER = Statement(f"SELECT {_M} FROM members WHERE conference_pk = :pk AND union_id = :uid")
+_MEMBER_WITH_ACTIVE_DEVICES = Statement(
+    "SELECT "
+    + ", ".join(f"m.{c}" for c in Member.__struct_fields__)
+    + ", "
+    + ", ".join(f"d.{c}" for c in Device.__struct_fields__)
+    + " FROM members m LEFT JOIN devices d ON d.member_id = m.id AND d.active = TRUE"
+    " WHERE m.conference_pk = :pk AND m.union_id = :uid"
+    " ORDER BY d.joined_at, d.participant_id"
+)
+_REJOIN_FORBIDDEN = Statement("SELECT rejoin_forbidden FROM members WHERE id = :id")
+_FORBID_REJOIN = Statement("UPDATE members SET rejoin_forbidden = TRUE WHERE id = :id")
+_SET_CO_HOST = Statement("UPDATE members SET co_host = :flag WHERE id = :id")
+_DECLINE = Statement(
+    "UPDATE members SET attend_status = :status, reject_description = :why WHERE id = :id"
+)
+_LEAVE = Statement(
+    "UPDATE members SET attend_status = :status, leave_time = :now, duration_ms = :duration,"
+    " present_since = NULL WHERE id = :id"
+)
+_REJOIN = Statement(
+    "UPDATE members SET attend_status = :status, join_time = :join_time, leave_time = NULL,"
+    " present_since = :now, reject_description = NULL, pstn = :pstn WHERE id = :id"
+)
+_ADD_MEMBER_COUNT = Statement(
+    "UPDATE conferences SET member_count = member_count + :delta WHERE id = :pk"
+)
+_DEACTIVATE_DEVICES = Statement(
+    "UPDATE devices SET active = FALSE WHERE conference_pk = :pk AND active = TRUE"
+)
+
+
+def _member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
+    present = member.join_time
+    return {
+        "conference_pk": conference_pk,
+        "union_id": member.union_id,
+        "nick": member.nick,
+        "job_number": member.job_number,
+        "attend_status": int(member.attend_status),
+        "join_time": present,
+        "leave_time": None,
+        "duration_ms": 0,
+        "present_since": present,
+        "host": member.host,
+        "co_host": False,
+        "outer_org": member.outer_org,
+        "pstn": member.pstn,
+        "reject_description": None,
+        "rejoin_forbidden": False,
+    }
+
+
+class MeetingTable:
+    """``MeetingReads`` and ``MeetingWrites`` over one connection of a transaction."""
+
+    __slots__ = ("_conn", "_dialect")
+
+    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
+        self._conn = conn
+        self._dialect = dialect
+
+    async def _rows(self, statement: Statement, **params: Any) -> list[tuple[Any, ...]]:
+        return await self._dialect.fetch(self._conn, statement, params)
+
+    async def _one(self, statement: Statement, **params: Any) -> Conference | None:
+        rows = await self._rows(statement, **params)
+        return records(Conference, rows)[0] if rows else None
+
+    # -- reads ---------------------------------------------------------------------
+
+    async def by_id(self, conference_id: str) -> Conference | None:
+        return await self._one(_BY_ID, cid=conference_id)
+
+    async def by_pk(self, pk: int) -> Conference | None:
+        return await self._one(_BY_PK, pk=pk)
+
+    async def by_ids(self, conference_ids: Sequence[str]) -> list[Conference]:
+        ids = self._dialect.list_param(conference_ids)
+        return records(Conference, await self._rows(_BY_IDS, ids=ids))
+
+    async def states(self, conference_ids: Sequence[str]) -> list[ConferenceState]:
+        ids = self._dialect.list_param(conference_ids)
+        return records(ConferenceState, await self._rows(_STATES_BY_IDS, ids=ids))
+
+    async def room_code_taken(self, room_code: str) -> bool:
+        return bool(await self._rows(_ROOM_CODE_TAKEN, code=room_code))
+
+    async def of_org(
+        self, org_id: int, *, live_only: bool, limit: int, before_pk: int | None = None
+    ) -> list[Conference]:
+        query = select(*_CONFERENCE_COLUMNS).where(conferences.c.org_id == org_id)
+        if live_only:
+            query = query.where(conferences.c.status != int(Status.ENDED))
+        if before_pk is not None:
+            query = query.where(conferences.c.id < before_pk)
+        rows = await self._conn.execute(query.order_by(conferences.c.id.desc()).limit(limit))
+        return records(Conference, [tuple(r) for r in rows])
+
+    async def count_of_org(self, org_id: int, *, live_only: bool) -> int:
+        query = select(func.count()).select_from(conferences).where(conferences.c.org_id == org_id)
+        if live_only:
+            query = query.where(conferences.c.status != int(Status.ENDED))
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def member(self, conference_pk: int, union_id: str) -> Member | None:
+        rows = await self._rows(_MEMBER, pk=conference_pk, uid=union_id)
+        return records(Member, rows)[0] if rows else None
+
+    async def member_with_devices(
+        self, conference_pk: int, union_id: str
+    ) -> tuple[Member, list[Device]] | None:
+        rows = await self._rows(_MEMBER_WITH_ACTIVE_DEVICES, pk=conference_pk, uid=union_id)
+        if not rows:
+            return None
+        member = records(Member, [rows[0][:_MEMBER_WIDTH]])[0]
+        found = [row[_MEMBER_WIDTH:] for row in rows if row[_MEMBER_WIDTH] is not None]
+        return member, records(Device, found)
+
+    async def rejoin_forbidden(self, member_id: int) -> bool:
+        rows = await self._rows(_REJOIN_FORBIDDEN, id=member_id)
+        return bool(rows and rows[0][0])
+
+    async def members_after(self, conference_pk: int, after_id: int, limit: int) -> list[Member]:
+        rows = await self._rows(_MEMBERS_AFTER, pk=conference_pk, after=after_id, limit=limit)
+        return records(Member, rows)
+
+    async def members_of(self, conference_pks: Sequence[int]) -> list[Member]:
+        pks = self._dialect.list_param(conference_pks)
+        return records(Member, await self._rows(_MEMBERS_OF, pks=pks))
+
+    # -- writes --------------------------------------------------------------------
+
+    async def take(self, conference_id: str) -> Conference | None:
+        return await self._one(_TAKE_BY_ID, cid=conference_id)
+
+    async def take_pk(self, pk: int) -> Conference | None:
+        return await self._one(_TAKE_BY_PK, pk=pk)
+
+    async def take_by_room_code(self, room_code: str) -> Conference | None:
+        return await self._one(_TAKE_BY_ROOM_CODE, code=room_code)
+
+    async def add(self, meeting: NewMeeting, members_: Sequence[NewMember]) -> Conference:
+        values = {
+            "conference_id": meeting.conference_id,
+            "org_id": meeting.org_id,
+            "title": meeting.title,
+            "status": int(Status.INITIALISED),
+            "locked": False,
+            "mute_all": False,
+            "host_union_id": meeting.host_union_id,
+            "room_code": meeting.room_code,
+            "conference_password": meeting.conference_password,
+            "host_password": meeting.host_password,
+            "created_at": meeting.created_at,
+            "member_count": len(members_),
+            "seq": 0,
+        }
+        result = await self._conn.execute(
+            insert(conferences).values(**values).returning(*_CONFERENCE_COLUMNS)
+        )
+        conference = records(Conference, [tuple(r) for r in result])[0]
+        if members_:
+            rows = [_member_row(conference.id, m) for m in members_]
+            await self._conn.execute(insert(members), rows)
+        return conference
+
+    async def set_locked(self, pk: int, locked: bool) -> None:
+        await self._rows(_SET_LOCKED, pk=pk, flag=locked)
+
+    async def set_mute_all(self, pk: int, forced: bool) -> None:
+        await self._rows(_SET_MUTE_ALL, pk=pk, flag=forced)
+
+    async def start(self, pk: int, now: int) -> None:
+        await self._rows(_START, pk=pk, now=now, status=int(Status.STARTED))
+
+    async def close(self, pk: int, now: int) -> None:
+        present = and_(
+            members.c.conference_pk == pk,
+            members.c.attend_status == int(AttendStatus.IN_MEETING),
+        )
+        await self._conn.execute(
+            update(members)
+            .where(present)
+            .values(
+                attend_status=int(AttendStatus.LEFT),
+                leave_time=now,
+                duration_ms=members.c.duration_ms
+                + case(
+                    (members.c.present_since.is_(None), 0),
+                    else_=now - members.c.present_since,
+                ),
+                present_since=None,
+            )
+        )
+        waiting = and_(
+            members.c.conference_pk == pk,
+            members.c.attend_status.in_([int(AttendStatus.INITIALISED), int(AttendStatus.CALLING)]),
+        )
+        await self._conn.execute(
+            update(members)
+            .where(waiting)
+            .values(
+                attend_status=int(AttendStatus.JOIN_FAILED),
+                reject_description="the meeting ended before joining",
+            )
+        )
+        await self._rows(_DEACTIVATE_DEVICES, pk=pk)
+        await self._rows(_END, pk=pk, now=now, status=int(Status.ENDED))
+
+    async def add_member(self, pk: int, member: NewMember, now: int) -> Member:
+        row = _member_row(pk, member)
+        row.update(join_time=now, present_since=now)
+        result = await self._conn.execute(insert(members).values(**row).returning(*_MEMBER_COLUMNS))
+        await self._rows(_ADD_MEMBER_COUNT, pk=pk, delta=1)
+        return records(Member, [tuple(r) for r in result])[0]
+
+    async def rejoin(self, member: Member, now: int, *, pstn: bool) -> None:
+        await self._rows(
+            _REJOIN,
+            id=member.id,
+            status=int(AttendStatus.IN_MEETING),
+            join_time=member.join_time or now,
+            now=now,
+            pstn=member.pstn or pstn,
+        )
+
+    async def leave(self, member: Member, now: int, status: AttendStatus) -> None:
+        await self._rows(
+            _LEAVE, id=member.id, status=int(status), now=now, duration=member.duration_at(now)
+        )
+
+    async def decline(self, member_id: int, description: str) -> None:
+        await self._rows(
+            _DECLINE, id=member_id, status=int(AttendStatus.JOIN_FAILED), why=description
+        )
+
+    async def forbid_rejoin(self, member_id: int) -> None:
+        await self._rows(_FORBID_REJOIN, id=member_id)
+
+    async def set_co_host(self, member_id: int, co_host: bool) -> None:
+        await self._rows(_SET_CO_HOST, id=member_id, flag=co_host)
