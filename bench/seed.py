@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from confplane.domain import ids
 from confplane.domain.directory import DirectoryService
-from confplane.domain.model import AttendStatus, ConferenceStatus, DeviceMedia
-from confplane.store import conferences as store
-from confplane.store import directory as directory_store
-from confplane.store.database import Connection, Database
+from confplane.domain.model import AttendStatus, DeviceMedia
+from confplane.domain.storage import NewDevice, NewMeeting, NewMember
+from confplane.store.sql import SqlStore, Transaction
 
 MEMBER_CHUNK = 5_000
 
@@ -67,40 +65,34 @@ def _room_code() -> str:
             return code
 
 
-def _conference_row(org_id: int, host: str, now: int, title: str) -> dict[str, Any]:
-    return {
-        "conference_id": ids.conference_id(),
-        "org_id": org_id,
-        "title": title,
-        "status": int(ConferenceStatus.STARTED),
-        "locked": False,
-        "mute_all": False,
-        "host_union_id": host,
-        "room_code": _room_code(),
-        "conference_password": ids.numeric_password(4),
-        "host_password": ids.numeric_password(6),
-        "created_at": now,
-        "start_time": now,
-        "member_count": 1,
-    }
+def _meeting(org_id: int, host: str, now: int, title: str) -> NewMeeting:
+    return NewMeeting(
+        conference_id=ids.conference_id(),
+        org_id=org_id,
+        title=title,
+        host_union_id=host,
+        room_code=_room_code(),
+        conference_password=ids.numeric_password(4),
+        host_password=ids.numeric_password(6),
+        created_at=now,
+        start_time=now,
+    )
 
 
-def _member_row(pk: int, union_id: str, nick: str, now: int, *, host: bool) -> dict[str, Any]:
-    return {
-        "conference_pk": pk,
-        "union_id": union_id,
-        "nick": nick,
-        "job_number": f"J{abs(hash(union_id)) % 1_000_000:06d}",
-        "attend_status": int(AttendStatus.IN_MEETING),
-        "join_time": now,
-        "present_since": now,
-        "host": host,
-    }
+def _present(union_id: str, nick: str, now: int, *, host: bool) -> NewMember:
+    return NewMember(
+        union_id=union_id,
+        nick=nick,
+        job_number=f"J{abs(hash(union_id)) % 1_000_000:06d}",
+        attend_status=AttendStatus.IN_MEETING,
+        host=host,
+        join_time=now,
+    )
 
 
 class _Seeder:
-    def __init__(self, conn: Connection, org_id: int, host: str, host_nick: str) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, org_id: int, host: str, host_nick: str) -> None:
+        self.tx = tx
         self.org_id = org_id
         self.host = host
         self.host_nick = host_nick
@@ -108,14 +100,12 @@ class _Seeder:
         self.count = 0
 
     async def conferences(self, n: int, title: str) -> list[tuple[int, str]]:
-        rows = [_conference_row(self.org_id, self.host, self.now, title) for _ in range(n)]
+        meetings = [_meeting(self.org_id, self.host, self.now, title) for _ in range(n)]
+        host = _present(self.host, self.host_nick, self.now, host=True)
         made: list[tuple[int, str]] = []
         for start in range(0, n, MEMBER_CHUNK):
-            chunk = await store.insert_conferences(self.conn, rows[start : start + MEMBER_CHUNK])
+            chunk = await self.tx.meetings.add_many(meetings[start : start + MEMBER_CHUNK], [host])
             made += [(c.id, c.conference_id) for c in chunk]
-        hosts = [_member_row(pk, self.host, self.host_nick, self.now, host=True) for pk, _ in made]
-        for start in range(0, len(hosts), MEMBER_CHUNK):
-            await store.insert_members(self.conn, hosts[start : start + MEMBER_CHUNK])
         self.count += n
         return made
 
@@ -123,38 +113,38 @@ class _Seeder:
         """``n`` members besides the host; their unionIds."""
         union_ids = [f"{prefix}{i:06d}" for i in range(n)]
         for start in range(0, n, MEMBER_CHUNK):
-            rows = [
-                _member_row(pk, u, f"member {u}", self.now, host=False)
+            chunk = [
+                _present(u, f"member {u}", self.now, host=False)
                 for u in union_ids[start : start + MEMBER_CHUNK]
             ]
-            await store.insert_members(self.conn, rows)
-        await store.add_member_count(self.conn, pk, n)
+            await self.tx.meetings.add_members(pk, chunk)
         return union_ids
 
     async def devices(self, pk: int) -> None:
         """One active device, microphone and camera open, for every member of a meeting."""
-        for member in await store.members_after(self.conn, pk, 0, 1_000_000):
-            await store.insert_device(
-                self.conn,
-                participant_id=ids.participant_id(),
-                conference_pk=pk,
-                member_id=member.id,
-                union_id=member.union_id,
-                mic_status=int(DeviceMedia.OPEN),
-                camera_status=int(DeviceMedia.OPEN),
-                host_muted=False,
-                active=True,
-                joined_at=self.now,
+        for member in await self.tx.meetings.members_after(pk, 0, 1_000_000):
+            await self.tx.devices.add(
+                NewDevice(
+                    participant_id=ids.participant_id(),
+                    conference_pk=pk,
+                    member_id=member.id,
+                    union_id=member.union_id,
+                    mic_status=int(DeviceMedia.OPEN),
+                    camera_status=int(DeviceMedia.OPEN),
+                    host_muted=False,
+                    joined_at=self.now,
+                    resume_digest=None,
+                )
             )
 
 
 async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
     """An org, its app and users, and every meeting the benchmark scenarios use."""
     started = time.perf_counter()
-    db = Database(database_url)
+    store = SqlStore(database_url)
     try:
-        await db.migrate()
-        directory = DirectoryService(db)
+        await store.start()
+        directory = DirectoryService(store)
         org = await directory.create_org("bench org")
         creds = await directory.create_internal_app(org.corp_id, "bench app")
         host = await directory.create_user(org.corp_id, nick="bench host")
@@ -169,8 +159,8 @@ async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
             host=host.union_id,
             invitees=invitees,
         )
-        async with db.write() as conn:
-            s = _Seeder(conn, org.id, host.union_id, host.nick)
+        async with store.write() as tx:
+            s = _Seeder(tx, org.id, host.union_id, host.nick)
             for pk, cid in await s.conferences(sizes.mute_conferences, "bench mute"):
                 members = await s.members(pk, sizes.mute_members, f"mute{pk}-")
                 out.mute_targets += [(cid, union_id) for union_id in members]
@@ -190,29 +180,20 @@ async def seed(database_url: str, sizes: Sizes = Sizes()) -> Seeded:
                 c for _, c in await s.conferences(sizes.close_conferences, "bench close")
             ]
             out.conferences_seeded = s.count
-        if not db.is_sqlite:
-            await _vacuum_analyze(db)
+        await store.after_bulk_load()
     finally:
-        await db.close()
+        await store.close()
     out.seconds = time.perf_counter() - started
     return out
 
 
-async def _vacuum_analyze(db: Database) -> None:
-    """What autovacuum does after a bulk load (it may be off, as on the benchmark
-    machine): planner statistics for the new rows, and a visibility map."""
-    async with db.engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.exec_driver_sql("VACUUM ANALYZE")
-
-
 async def count_conferences(database_url: str, org_corp_id: str) -> int:
     """Meetings the org holds now (to check that every acknowledged create is stored)."""
-    db = Database(database_url)
+    store = SqlStore(database_url)
     try:
-        async with db.read() as conn:
-            org = await directory_store.org_by_corp_id(conn, org_corp_id)
+        async with store.read() as tx:
+            org = await tx.directory.org_by_corp_id(org_corp_id)
             assert org is not None
-            return await store.count_conferences_of_org(conn, org.id, live_only=False)
+            return await tx.meetings.count_of_org(org.id, live_only=False)
     finally:
-        await db.close()
+        await store.close()

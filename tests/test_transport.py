@@ -22,8 +22,9 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from confplane.client.admin import AdminClient
 from confplane.domain.conferences import WALK_SLICE
-from confplane.store import conferences as conference_store
-from confplane.store.database import Database
+from confplane.domain.model import AttendStatus
+from confplane.domain.storage import NewMember
+from confplane.store.sql import SqlStore
 from confplane.testing import ServerProcess
 from conftest import Org, get_token, make_org, runtime, sdk_config
 
@@ -354,26 +355,18 @@ def add_members_in_the_database(server: ServerProcess, conference_id: str, count
 
     async def insert() -> None:
         url = server.database_url or f"sqlite:///{server.data_dir.resolve() / 'confplane.db'}"
-        db = Database(url)
+        store = SqlStore(url)
         try:
-            async with db.write() as conn:
-                row = await conference_store.conference_by_public_id(conn, conference_id)
+            async with store.write() as tx:
+                row = await tx.meetings.by_id(conference_id)
                 assert row is not None
-                await conference_store.insert_members(
-                    conn,
-                    [
-                        {
-                            "conference_pk": row.id,
-                            "union_id": f"bulk{i:05d}",
-                            "nick": f"bulk {i}",
-                            "attend_status": 1,
-                        }
-                        for i in range(count)
-                    ],
+                invited = AttendStatus.INITIALISED
+                await tx.meetings.add_members(
+                    row.id,
+                    [NewMember(f"bulk{i:05d}", f"bulk {i}", None, invited) for i in range(count)],
                 )
-                await conference_store.add_member_count(conn, row.id, count)
         finally:
-            await db.close()
+            await store.close()
 
     asyncio.run(insert())
 

@@ -39,6 +39,8 @@ class NewMeeting:
     conference_password: str
     host_password: str
     created_at: int
+    # Set for a meeting that is already in progress when added (bulk loading).
+    start_time: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

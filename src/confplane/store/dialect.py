@@ -82,6 +82,10 @@ class Dialect(ABC):
         """How write transactions are opened and committed."""
 
     @abstractmethod
+    async def after_bulk_load(self, engine: AsyncEngine) -> None:
+        """Bring the planner's statistics up to date after many rows were added."""
+
+    @abstractmethod
     def channel(self) -> PostgresChannel | None:
         """A way for the server processes on this database to notify each other, if any."""
 
@@ -157,6 +161,9 @@ class SQLiteDialect(Dialect):
     def writer(self, engine: AsyncEngine) -> Writer:
         return GroupCommit(engine, sqlite3_of)
 
+    async def after_bulk_load(self, engine: AsyncEngine) -> None:
+        return None  # SQLite's planner does well enough on these indexes without ANALYZE
+
     def channel(self) -> None:
         return None
 
@@ -200,6 +207,12 @@ class PostgresDialect(Dialect):
 
     def writer(self, engine: AsyncEngine) -> Writer:
         return PlainCommit(engine)
+
+    async def after_bulk_load(self, engine: AsyncEngine) -> None:
+        # Autovacuum may be off or late; without statistics the planner may scan.
+        async with engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
 
     def channel(self) -> PostgresChannel:
         return PostgresChannel(self.url.replace("postgresql+asyncpg://", "postgresql://"))

@@ -93,6 +93,26 @@ _DEACTIVATE_DEVICES = Statement(
 )
 
 
+def _meeting_row(meeting: NewMeeting, member_count: int) -> dict[str, Any]:
+    started = meeting.start_time is not None
+    return {
+        "conference_id": meeting.conference_id,
+        "org_id": meeting.org_id,
+        "title": meeting.title,
+        "status": int(Status.STARTED if started else Status.INITIALISED),
+        "locked": False,
+        "mute_all": False,
+        "host_union_id": meeting.host_union_id,
+        "room_code": meeting.room_code,
+        "conference_password": meeting.conference_password,
+        "host_password": meeting.host_password,
+        "created_at": meeting.created_at,
+        "start_time": meeting.start_time,
+        "member_count": member_count,
+        "seq": 0,
+    }
+
+
 def _member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
     present = member.join_time
     return {
@@ -204,29 +224,30 @@ class MeetingTable:
         return await self._one(_TAKE_BY_ROOM_CODE, code=room_code)
 
     async def add(self, meeting: NewMeeting, members_: Sequence[NewMember]) -> Conference:
-        values = {
-            "conference_id": meeting.conference_id,
-            "org_id": meeting.org_id,
-            "title": meeting.title,
-            "status": int(Status.INITIALISED),
-            "locked": False,
-            "mute_all": False,
-            "host_union_id": meeting.host_union_id,
-            "room_code": meeting.room_code,
-            "conference_password": meeting.conference_password,
-            "host_password": meeting.host_password,
-            "created_at": meeting.created_at,
-            "member_count": len(members_),
-            "seq": 0,
-        }
-        result = await self._conn.execute(
-            insert(conferences).values(**values).returning(*_CONFERENCE_COLUMNS)
-        )
-        conference = records(Conference, [tuple(r) for r in result])[0]
-        if members_:
-            rows = [_member_row(conference.id, m) for m in members_]
-            await self._conn.execute(insert(members), rows)
+        [conference] = await self.add_many([meeting], members_)
         return conference
+
+    async def add_many(
+        self, meetings: Sequence[NewMeeting], members_: Sequence[NewMember]
+    ) -> list[Conference]:
+        """Meetings in one statement, each with ``members_``, in the order given (also
+        for bulk loading)."""
+        rows = [_meeting_row(m, len(members_)) for m in meetings]
+        result = await self._conn.execute(
+            insert(conferences).returning(*_CONFERENCE_COLUMNS, sort_by_parameter_order=True),
+            rows,
+        )
+        added = records(Conference, [tuple(r) for r in result])
+        if members_:
+            member_rows = [_member_row(c.id, m) for c in added for m in members_]
+            await self._conn.execute(insert(members), member_rows)
+        return added
+
+    async def add_members(self, pk: int, members_: Sequence[NewMember]) -> None:
+        """Many members of one meeting in one statement (bulk loading)."""
+        if members_:
+            await self._conn.execute(insert(members), [_member_row(pk, m) for m in members_])
+            await self._rows(_ADD_MEMBER_COUNT, pk=pk, delta=len(members_))
 
     async def set_locked(self, pk: int, locked: bool) -> None:
         await self._rows(_SET_LOCKED, pk=pk, flag=locked)

@@ -82,6 +82,10 @@ class SqlStore:
         async with self._db.write() as conn:
             yield Transaction(conn, self._db)
 
+    async def after_bulk_load(self) -> None:
+        """After many rows were added at once (bench.seed): refresh the planner's view."""
+        await self._db.dialect.after_bulk_load(self._db.engine)
+
     async def server_value(self, key: str, make: str) -> str:
         async with self._db.write() as conn:
             return await meta.get_or_create(conn, key, make)
