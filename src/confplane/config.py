@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from confplane.store.readcache import DEFAULT_BUDGET_ROWS
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DATA_DIR = Path("./confplane-data")
+# Member rows of read answers each process keeps (a row and its rendering: about 600 B).
+DEFAULT_READ_CACHE_ROWS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class Settings:
     processes: int = 1
     # Member rows of pages and batch answers each process keeps, valid while their
     # meeting's revision stands (see store.readcache); 0 keeps none.
-    read_cache_rows: int = DEFAULT_BUDGET_ROWS
+    read_cache_rows: int = DEFAULT_READ_CACHE_ROWS
 
     @property
     def resolved_database_url(self) -> str:

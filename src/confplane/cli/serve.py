@@ -7,8 +7,13 @@ from typing import Annotated
 
 import typer
 
-from confplane.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Settings
-from confplane.store.readcache import DEFAULT_BUDGET_ROWS
+from confplane.config import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_READ_CACHE_ROWS,
+    Settings,
+)
 
 
 def serve(
@@ -79,7 +84,7 @@ def serve(
             min=0,
             help="Member rows of pages and batch answers kept per process (0: none).",
         ),
-    ] = DEFAULT_BUDGET_ROWS,
+    ] = DEFAULT_READ_CACHE_ROWS,
 ) -> None:
     """Run the server."""
     from confplane.server import run

@@ -23,12 +23,9 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# Rows kept per process: a member row and its rendering take about 600 bytes.
-DEFAULT_BUDGET_ROWS = 50_000
-
 
 class RevisionCache(Generic[T]):
-    def __init__(self, budget_rows: int = DEFAULT_BUDGET_ROWS) -> None:
+    def __init__(self, budget_rows: int) -> None:
         self.budget_rows = budget_rows
         self._entries: OrderedDict[Hashable, tuple[Hashable, int, T]] = OrderedDict()
         self._rows = 0

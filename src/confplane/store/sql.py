@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from confplane.config import DEFAULT_READ_CACHE_ROWS
 from confplane.domain.media import combine_member_media, meeting_media_status
 from confplane.domain.model import ConferenceState, ConferenceStatus, ConferenceView, Device, Member
 from confplane.domain.storage import MeetingViews, MemberSlice
@@ -19,7 +20,7 @@ from confplane.store.directory import DirectoryTable
 from confplane.store.group_reads import Coalescer
 from confplane.store.meetings import MeetingTable
 from confplane.store.notify import PostgresChannel
-from confplane.store.readcache import DEFAULT_BUDGET_ROWS, RevisionCache
+from confplane.store.readcache import RevisionCache
 
 
 class Transaction:
@@ -46,7 +47,7 @@ class SqlStore:
         url: str,
         *,
         sqlite_synchronous: str = "FULL",
-        read_cache_rows: int = DEFAULT_BUDGET_ROWS,
+        read_cache_rows: int = DEFAULT_READ_CACHE_ROWS,
     ) -> None:
         self._db = Database(dialect_for(url, sqlite_synchronous=sqlite_synchronous))
         dialect = self._db.dialect
