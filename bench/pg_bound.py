@@ -28,7 +28,7 @@ from confplane.testing import fresh_postgres_database
 Transaction = Callable[[asyncpg.Connection, int], Awaitable[None]]
 Work = tuple[Transaction, bool]  # the statements, and whether they need a transaction
 
-# The statements of one MuteMembers, as store.conferences and store.commands run them.
+# The statements of one MuteMembers, as store.meetings, store.devices and store.commands run them.
 LOCK_MEETING = (
     "UPDATE conferences SET revision = revision + 1 WHERE conference_id = $1"
     " RETURNING id, status, org_id, locked"
@@ -42,7 +42,7 @@ UPDATE_DEVICES = (
     "UPDATE devices SET mic_status = $1, host_muted = $2 WHERE active = TRUE AND member_id = $3"
 )
 SET_LOCKED = "UPDATE conferences SET locked = $1 WHERE id = $2"
-# What a cached members page / batch answer reads (store.conferences, ConferenceState).
+# What a cached members page / batch answer reads (store.meetings, ConferenceState).
 _STATE = "id, conference_id, org_id, status, revision, member_count"
 STATE_BY_ID = f"SELECT {_STATE} FROM conferences WHERE conference_id = $1"
 STATES_BY_IDS = f"SELECT {_STATE} FROM conferences WHERE conference_id = ANY($1)"

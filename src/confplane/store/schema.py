@@ -91,7 +91,7 @@ conferences = Table(
     Column("member_count", Integer, nullable=False),
     # Per-meeting sequence of commands pushed to devices.
     Column("seq", BigInteger, nullable=False),
-    # Raised by every write transaction that locks the meeting (see store.conferences):
+    # Raised by every write transaction that locks the meeting (see store.meetings):
     # whatever was read of the meeting at one revision holds until the next.
     Column("revision", BigInteger, nullable=False, server_default="0"),
     Index("ix_conferences_org_status", "org_id", "status"),
