@@ -1,4 +1,4 @@
-"""Domain services on a real database (a temp SQLite file, and a fresh PostgreSQL one)."""
+"""Domain services on a real store (a temp SQLite file, and a fresh PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import pytest
 from confplane.domain.auth import AuthService
 from confplane.domain.conferences import ConferenceService
 from confplane.domain.directory import DirectoryService
+from confplane.domain.events import Notifier
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE, Device, Member, Org, Principal, User
 from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
-from confplane.store import conferences as conference_store
-from confplane.store.database import Database
+from confplane.store.sql import SqlStore
 from confplane.testing import fresh_postgres_database
 
 BACKENDS = ["sqlite", "postgres"]
@@ -24,9 +24,9 @@ BACKENDS = ["sqlite", "postgres"]
 
 @dataclass
 class World:
-    """Every domain service over one migrated database, as the server wires them."""
+    """Every domain service over one migrated store, as the server wires them."""
 
-    db: Database
+    store: SqlStore
     cursor: CursorCodec
     auth: AuthService
     directory: DirectoryService
@@ -34,10 +34,10 @@ class World:
     presence: PresenceService
 
     async def member(self, conference_id: str, union_id: str) -> Member:
-        async with self.db.read() as conn:
-            conference = await conference_store.conference_by_public_id(conn, conference_id)
+        async with self.store.read() as tx:
+            conference = await tx.meetings.by_id(conference_id)
             assert conference is not None
-            member = await conference_store.member_by_union_id(conn, conference.id, union_id)
+            member = await tx.meetings.member(conference.id, union_id)
         assert member is not None, f"{union_id} is not a member of {conference_id}"
         return member
 
@@ -64,18 +64,28 @@ class Tenant:
         return self.users[index].union_id
 
 
-def build_world(db: Database, *, key: bytes | None = None, max_members: int = 200_000) -> World:
+def build_world(
+    store: SqlStore,
+    *,
+    key: bytes | None = None,
+    max_members: int = 200_000,
+    notifier: Notifier | None = None,
+) -> World:
     cursor = CursorCodec(key or secrets.token_bytes(32))
     conferences = ConferenceService(
-        db, cursor, public_url="http://confplane.test/", max_members=max_members
+        store,
+        cursor,
+        public_url="http://confplane.test/",
+        max_members=max_members,
+        notifier=notifier,
     )
     return World(
-        db=db,
+        store=store,
         cursor=cursor,
-        auth=AuthService(db),
-        directory=DirectoryService(db),
+        auth=AuthService(store),
+        directory=DirectoryService(store),
         conferences=conferences,
-        presence=PresenceService(db, conferences),
+        presence=PresenceService(store, max_members=max_members),
     )
 
 
@@ -92,16 +102,17 @@ def database_url(
 
 
 @pytest.fixture(scope="session")
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.migrate()
-    yield db
-    await db.close()
+async def store(database_url: str) -> AsyncIterator[SqlStore]:
+    """One store per back-end, migrated once, shared by the session's tests."""
+    store = SqlStore(database_url)
+    await store.start()
+    yield store
+    await store.close()
 
 
 @pytest.fixture
-def world(database: Database) -> World:
-    return build_world(database)
+def world(store: SqlStore) -> World:
+    return build_world(store)
 
 
 async def make_tenant(world: World, users: int = 5) -> Tenant:

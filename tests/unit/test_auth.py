@@ -8,7 +8,6 @@ from confplane.domain.auth import AuthService
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.ids import digest
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
-from confplane.store import directory as directory_store
 
 from .conftest import Tenant, World
 
@@ -36,10 +35,10 @@ async def test_each_call_issues_a_new_token_and_old_ones_stay_valid(
 
 async def test_tokens_are_stored_hashed(world: World, tenant: Tenant) -> None:
     issued = await world.auth.token_for_app(tenant.app_key, tenant.app_secret)
-    async with world.db.read() as conn:
-        assert await directory_store.token_grant(conn, issued.access_token) is None
-        grant = await directory_store.token_grant(conn, digest(issued.access_token))
-    assert grant is not None and grant[1] == tenant.org.id
+    async with world.store.read() as tx:
+        assert await tx.directory.token_grant(issued.access_token) is None
+        grant = await tx.directory.token_grant(digest(issued.access_token))
+    assert grant is not None and grant.org_id == tenant.org.id
 
 
 async def test_wrong_secret_and_unknown_key(world: World, tenant: Tenant) -> None:
@@ -59,7 +58,7 @@ async def test_missing_or_unknown_token(world: World, raw: str | None) -> None:
 
 async def test_expired_token_is_invalid(world: World, tenant: Tenant) -> None:
     # Issued with a lifetime of 0 s it expires the millisecond it is made.
-    short = AuthService(world.db, token_lifetime_s=0)
+    short = AuthService(world.store, token_lifetime_s=0)
     issued = await short.token_for_app(tenant.app_key, tenant.app_secret)
     assert issued.expire_in == 0
     with pytest.raises(InvalidToken):
@@ -71,24 +70,24 @@ async def test_expired_token_is_invalid(world: World, tenant: Tenant) -> None:
 async def test_expired_tokens_are_swept_when_new_ones_are_issued(
     world: World, tenant: Tenant
 ) -> None:
-    short = AuthService(world.db, token_lifetime_s=0)
+    short = AuthService(world.store, token_lifetime_s=0)
     expired = await short.token_for_app(tenant.app_key, tenant.app_secret)
     live = await world.auth.token_for_app(tenant.app_key, tenant.app_secret)
-    async with world.db.read() as conn:
-        assert await directory_store.token_grant(conn, digest(live.access_token)) is not None
+    async with world.store.read() as tx:
+        assert await tx.directory.token_grant(digest(live.access_token)) is not None
         # Swept, unless both were issued within the same millisecond.
-        leftover = await directory_store.token_grant(conn, digest(expired.access_token))
+        leftover = await tx.directory.token_grant(digest(expired.access_token))
     live_issued_at = await _expires_at(world, live.access_token) - 7200 * 1000
-    assert leftover is None or leftover[2] == live_issued_at
+    assert leftover is None or leftover.expires_at == live_issued_at
     with pytest.raises(InvalidToken):
         await world.auth.authenticate(expired.access_token, READ_SCOPE)
 
 
 async def _expires_at(world: World, token: str) -> int:
-    async with world.db.read() as conn:
-        grant = await directory_store.token_grant(conn, digest(token))
+    async with world.store.read() as tx:
+        grant = await tx.directory.token_grant(digest(token))
     assert grant is not None
-    return grant[2]
+    return grant.expires_at
 
 
 async def test_missing_permission(world: World, tenant: Tenant) -> None:

@@ -9,7 +9,6 @@ from confplane.domain.clock import now_ms
 from confplane.domain.directory import DirectoryService
 from confplane.domain.errors import InvalidToken, PermissionDenied
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
-from confplane.store import directory as directory_store
 
 from .conftest import Tenant, World
 
@@ -23,18 +22,18 @@ class FakeClock:
 
 
 async def _set_permissions_elsewhere(world: World, app_key: str, scopes: list[str]) -> None:
-    """As another server process would: straight to the database, no callback here."""
-    async with world.db.write() as conn:
-        app = await directory_store.app_by_key(conn, app_key)
+    """As another server process would: straight to the store, no callback here."""
+    async with world.store.write() as tx:
+        app = await tx.directory.app_by_key(app_key)
         assert app is not None
-        await directory_store.update_app(conn, app.id, permissions=scopes)
+        await tx.directory.set_permissions(app.id, scopes)
 
 
 async def test_change_from_another_process_applies_once_the_cache_time_passes(
     world: World, tenant: Tenant
 ) -> None:
     clock = FakeClock()
-    auth = AuthService(world.db, cache_s=5.0, clock=clock)
+    auth = AuthService(world.store, cache_s=5.0, clock=clock)
     issued = await auth.token_for_app(tenant.app_key, tenant.app_secret)
     await auth.authenticate(issued.access_token, WRITE_SCOPE)
     await _set_permissions_elsewhere(world, tenant.app_key, [READ_SCOPE])
@@ -46,8 +45,8 @@ async def test_change_from_another_process_applies_once_the_cache_time_passes(
 
 
 async def test_change_in_this_process_applies_at_once(world: World, tenant: Tenant) -> None:
-    auth = AuthService(world.db, cache_s=5.0, clock=FakeClock())
-    directory = DirectoryService(world.db, on_permissions_changed=auth.forget_app)
+    auth = AuthService(world.store, cache_s=5.0, clock=FakeClock())
+    directory = DirectoryService(world.store, on_permissions_changed=auth.forget_app)
     issued = await auth.token_for_app(tenant.app_key, tenant.app_secret)
     await auth.authenticate(issued.access_token, WRITE_SCOPE)
     await directory.set_permissions(tenant.app_key, [READ_SCOPE])
@@ -60,7 +59,7 @@ async def test_change_in_this_process_applies_at_once(world: World, tenant: Tena
 async def test_expiry_is_checked_on_every_call_even_when_cached(
     world: World, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    auth = AuthService(world.db, token_lifetime_s=60, cache_s=3600.0, clock=FakeClock())
+    auth = AuthService(world.store, token_lifetime_s=60, cache_s=3600.0, clock=FakeClock())
     issued = await auth.token_for_app(tenant.app_key, tenant.app_secret)
     await auth.authenticate(issued.access_token, READ_SCOPE)  # now in the cache
     later = now_ms() + 61_000

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from confplane.domain.coalesce import MAX_KEYS_PER_ROUND, Coalescer
+from confplane.store.group_reads import MAX_KEYS_PER_ROUND, Coalescer
 
 
 class Table:

@@ -9,7 +9,7 @@ import pytest
 
 from confplane.domain.errors import Conflict, InvalidParams, NotFound
 from confplane.domain.model import ALL_SCOPES, READ_SCOPE, WRITE_SCOPE, AppKind
-from confplane.store.database import Database
+from confplane.store.sql import SqlStore
 
 from .conftest import Tenant, World, build_world
 
@@ -48,16 +48,16 @@ async def test_org_rules(world: World) -> None:
 
 
 async def test_has_orgs_on_an_empty_database(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
-    await db.migrate()
+    store = SqlStore(f"sqlite:///{tmp_path / 'empty.db'}")
+    await store.start()
     try:
-        fresh = build_world(db)
+        fresh = build_world(store)
         assert not await fresh.directory.has_orgs()
         assert await fresh.directory.list_orgs() == []
         await fresh.directory.create_org("one", corp())
         assert await fresh.directory.has_orgs()
     finally:
-        await db.close()
+        await store.close()
 
 
 async def test_internal_app(world: World, tenant: Tenant) -> None:

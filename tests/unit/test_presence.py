@@ -12,7 +12,7 @@ from confplane.domain.errors import (
     ParticipantLimit,
     UnknownUser,
 )
-from confplane.domain.model import AttendStatus, ConferenceStatus, DeviceMedia
+from confplane.domain.model import AttendStatus, ConferenceStatus, DeviceMedia, MuteAction
 
 from .conftest import Tenant, World, build_world
 
@@ -99,7 +99,7 @@ async def test_join_refusals(world: World, tenant: Tenant) -> None:
 
 
 async def test_join_respects_the_member_limit(world: World, tenant: Tenant) -> None:
-    small = build_world(world.db, max_members=2)
+    small = build_world(world.store, max_members=2)
     created = await small.conferences.create(
         tenant.principal, creator_union_id=tenant.host, title="small"
     )
@@ -168,7 +168,7 @@ async def test_host_mute_cannot_be_overridden_by_the_device(world: World, tenant
     joined = await world.presence.join(cid, tenant.host, mic=OPEN, camera=OPEN)
     pid = joined.device.participant_id
     await world.conferences.mute(
-        tenant.principal, cid, action="mute", targets=[(tenant.host, None)]
+        tenant.principal, cid, action=MuteAction.MUTE, targets=[(tenant.host, None)]
     )
 
     device = await world.presence.report_media(pid, mic=OPEN)
@@ -177,7 +177,7 @@ async def test_host_mute_cannot_be_overridden_by_the_device(world: World, tenant
     assert (device.mic_status, device.camera_status) == (CLOSED, CLOSED)  # camera obeys
 
     await world.conferences.mute(
-        tenant.principal, cid, action="un_mute", targets=[(tenant.host, pid)]
+        tenant.principal, cid, action=MuteAction.UNMUTE, targets=[(tenant.host, pid)]
     )
     device = await world.presence.report_media(pid, mic=CLOSED)
     assert (device.mic_status, device.host_muted) == (CLOSED, False)
@@ -243,5 +243,5 @@ async def test_concurrent_first_joins_of_one_user_from_two_devices(
     assert errors == []
     member = await world.member(cid, tenant.union(3))
     assert member.attend_status == AttendStatus.IN_MEETING
-    row = (await world.conferences.query_batch(tenant.principal, [cid])).value[0]
+    row = (await world.conferences.query_batch(tenant.principal, [cid])).views[0]
     assert row.conference.member_count == 2

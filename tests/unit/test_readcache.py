@@ -7,7 +7,7 @@ import random
 import pytest
 
 from confplane.domain.model import Member
-from confplane.domain.readcache import RevisionCache
+from confplane.store.readcache import RevisionCache
 from confplane.wire import codec, render
 from confplane.wire import models as w
 
@@ -15,7 +15,7 @@ from confplane.wire import models as w
 def test_an_entry_serves_only_its_revision() -> None:
     cache: RevisionCache[str] = RevisionCache(budget_rows=10)
     shared = cache.put("page", 3, "rows at 3", rows=2)
-    assert cache.get("page", 3) is shared and shared.value == "rows at 3"
+    assert cache.get("page", 3) is shared and shared == "rows at 3"
     assert cache.get("page", 4) is None
     assert cache.get("other", 3) is None
     cache.put("page", 4, "rows at 4", rows=2)
@@ -43,7 +43,7 @@ def test_empty_answers_are_weighed_too() -> None:
 
 def test_what_does_not_fit_is_not_kept_but_still_returned() -> None:
     cache: RevisionCache[str] = RevisionCache(budget_rows=5)
-    assert cache.put("big", 1, "many rows", rows=5).value == "many rows"
+    assert cache.put("big", 1, "many rows", rows=5) == "many rows"
     assert cache.get("big", 1) is None and len(cache) == 0
     off: RevisionCache[str] = RevisionCache(budget_rows=0)
     off.put("page", 1, "rows", rows=1)

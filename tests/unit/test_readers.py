@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from confplane.store.database import Database
+from confplane.store.dialect import dialect_for
 from confplane.store.readers import ReaderPool
+
+
+@pytest.fixture(scope="module")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The engine under the store, on each back-end's database (no schema needed here)."""
+    db = Database(dialect_for(database_url))
+    yield db
+    await db.close()
 
 
 async def test_at_most_size_connections_and_a_waiting_read_gets_one_back(

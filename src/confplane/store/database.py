@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -16,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.errors import Conflict
 from confplane.store.dialect import Dialect
-from confplane.store.raw import Statement
 from confplane.store.readers import ReaderPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,11 +59,6 @@ class Database:
                 yield conn
         except IntegrityError as exc:
             raise Conflict("a record with the same key already exists") from exc
-
-    async def fetch(
-        self, conn: AsyncConnection, statement: Statement, params: Mapping[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        return await self.dialect.fetch(conn, statement, params)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest version (Alembic, run on our own connection)."""
