@@ -39,6 +39,13 @@ class Settings:
     # Member rows of pages and batch answers each process keeps, valid while their
     # meeting's revision stands (see store.readcache); 0 keeps none.
     read_cache_rows: int = DEFAULT_READ_CACHE_ROWS
+    # The emulator controls (/confplane/v1/emulator/...): reset, faults, journal, clock.
+    emulator: bool = False
+    # Calls per second each app may make of each operation (DingTalk's QPS limit); None:
+    # no limit. The emulator can change it at run time.
+    qps_limit: int | None = None
+    # API calls the emulator's journal keeps per process.
+    journal_size: int = 10_000
 
     @property
     def resolved_database_url(self) -> str:

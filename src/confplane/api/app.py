@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from confplane import heap
 from confplane.api import responses
-from confplane.api.routes import admin_routes, api_routes, device_routes
+from confplane.api.routes import admin_routes, api_routes, device_routes, emulator_routes
 from confplane.api.services import Runtime, admin_token, build_services
 from confplane.config import Settings
 from confplane.demo import seed_demo
@@ -98,7 +98,12 @@ def create_app(
 
     app = App(
         DeviceEndpoint(lambda: runtime.services),
-        routes=[*api_routes(runtime), *admin_routes(runtime), *device_routes(runtime)],
+        routes=[
+            *api_routes(runtime),
+            *admin_routes(runtime),
+            *device_routes(runtime),
+            *(emulator_routes(runtime) if settings.emulator else []),
+        ],
         lifespan=lifespan,
         exception_handlers={
             HTTPException: _http_exception,

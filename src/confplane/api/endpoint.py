@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -33,6 +34,8 @@ class Call:
     services: Services
     principal: Principal
     request_id: str
+    # The body as read (kept for the emulator's journal).
+    raw_body: bytes | None = None
 
     def path(self, name: str) -> str:
         return _no_nul(name, str(self.request.path_params.get(name, "")))
@@ -41,8 +44,13 @@ class Call:
         value = self.request.query_params.get(name)
         return None if value is None else _no_nul(name, value)
 
+    async def raw(self) -> bytes:
+        if self.raw_body is None:
+            self.raw_body = await read_body(self.request)
+        return self.raw_body
+
     async def body(self, into: type[T]) -> T:
-        return codec.decode(await read_body(self.request), into)
+        return codec.decode(await self.raw(), into)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -92,13 +100,26 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
     async def endpoint(request: Request) -> Response:
         services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
+        if not services.watch.active:
+            return await answer(call)
+        return await services.watch.journaled(
+            op, request, call.request_id, answer(call), lambda: _who(call)
+        )
+
+    async def answer(call: Call) -> Response:
+        services = call.services
         if scope is not None:
             try:
                 call.principal = await services.auth.authenticate(
-                    request.headers.get(TOKEN_HEADER), scope
+                    call.request.headers.get(TOKEN_HEADER), scope
                 )
             except DomainError as err:
                 return responses.error(to_wire(op, err), call.request_id)
+        if services.watch.active:
+            app_key = call.principal.app_key or await _app_key_of_token_call(call)
+            refused = await services.watch.check(op, call.request, app_key, call.request_id)
+            if refused is not None:
+                return refused
         return await _run(op, call, handler)
 
     endpoint.__name__ = op
@@ -120,3 +141,23 @@ def admin(runtime: Runtime, handler: Handler) -> Endpoint:
 
     endpoint.__name__ = handler.__name__
     return endpoint
+
+
+_token_call = msgspec.json.Decoder(dict[str, object])
+
+
+async def _app_key_of_token_call(call: Call) -> str | None:
+    """The appKey (or suiteKey) a token call names, for the rate limit and faults."""
+    if call.principal is not _NO_PRINCIPAL:
+        return None
+    try:
+        body = _token_call.decode(await call.raw())
+    except (msgspec.DecodeError, DomainError):
+        return None
+    key = body.get("appKey") or body.get("suiteKey")
+    return key if isinstance(key, str) else None
+
+
+def _who(call: Call) -> tuple[str, str, bytes | None]:
+    """The caller's appKey and corpId, and the body the call read, for the journal."""
+    return call.principal.app_key, call.principal.corp_id, call.raw_body

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import BaseRoute, Route
 
-from confplane.api import admin, conference, devices, health, oauth
+from confplane.api import admin, conference, devices, emulator, health, oauth
 from confplane.api.endpoint import Endpoint, Handler, operation
 from confplane.api.endpoint import admin as admin_endpoint
 from confplane.api.services import Runtime
@@ -34,6 +34,7 @@ CONF = "/v1.0/conference/videoConferences"
 ID = "{conferenceId:segment}"
 ADMIN = "/confplane/v1/admin"
 HEALTH = "/confplane/v1/health"
+EMULATOR = "/confplane/v1/emulator"
 
 
 def _route(path: str, method: str, endpoint: Any) -> Route:
@@ -137,4 +138,25 @@ def device_routes(runtime: Runtime) -> list[BaseRoute]:
             "POST",
             operation(runtime, Op.JOIN_TICKET, WRITE_SCOPE, devices.create_join_ticket),
         ),
+    ]
+
+
+def emulator_routes(runtime: Runtime) -> list[Route]:
+    """The emulator controls (docs/testing.md), with the admin token."""
+    table: list[tuple[str, str, Any]] = [
+        ("/reset", "POST", emulator.reset),
+        ("/faults", "GET", emulator.list_faults),
+        ("/faults", "POST", emulator.add_fault),
+        ("/faults", "DELETE", emulator.clear_faults),
+        ("/faults/{faultId}", "DELETE", emulator.delete_fault),
+        ("/rate-limit", "GET", emulator.get_rate_limit),
+        ("/rate-limit", "PUT", emulator.set_rate_limit),
+        ("/journal", "GET", emulator.journal),
+        ("/journal", "DELETE", emulator.clear_journal),
+        ("/clock", "GET", emulator.get_clock),
+        ("/clock", "POST", emulator.set_clock),
+        ("/clock", "DELETE", emulator.reset_clock),
+    ]
+    return [
+        _route(EMULATOR + path, method, admin_endpoint(runtime, fn)) for path, method, fn in table
     ]

@@ -7,11 +7,13 @@ import secrets
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+from confplane.api.watch import Watch
 from confplane.config import Settings
 from confplane.devices.fanout import ChannelFanout, Fanout, LocalFanout, RedisChannel
 from confplane.devices.hub import Hub
 from confplane.devices.protocol import ws_url
 from confplane.domain.auth import AuthService
+from confplane.domain.clock import Clock
 from confplane.domain.commands import CommandLog
 from confplane.domain.conferences import ConferenceService
 from confplane.domain.directory import DirectoryService
@@ -19,6 +21,8 @@ from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
 from confplane.domain.storage import MeetingViews, MemberSlice
 from confplane.domain.tickets import TicketCodec, TicketService
+from confplane.emulator.controls import Emulator
+from confplane.emulator.ratelimit import RateLimit
 from confplane.store.sql import SqlStore
 from confplane.wire.render import MemberPageTemplate
 
@@ -48,6 +52,8 @@ class Services:
     hub: Hub
     fanout: Fanout
     renderings: Renderings
+    clock: Clock
+    watch: Watch
     # No other process can hold devices of this database (the hub may then end lost
     # devices' stays at start).
     sole_process: bool
@@ -74,17 +80,22 @@ async def build_services(settings: Settings) -> Services:
         read_cache_rows=settings.read_cache_rows,
     )
     await store.start()
+    clock = Clock()
     cursor_key = await store.server_value("cursor_key", secrets.token_hex(32))
     ticket_key = await store.server_value("ticket_key", secrets.token_hex(32))
-    presence = PresenceService(store, max_members=settings.max_members)
+    presence = PresenceService(store, max_members=settings.max_members, clock=clock)
     hub = Hub(
         presence,
         CommandLog(store),
         heartbeat_s=settings.device_heartbeat_s,
         grace_s=settings.device_grace_s,
+        clock=clock,
     )
     fanout = _fanout(settings, store, hub)
-    auth = AuthService(store, settings.token_lifetime_s, cache_s=settings.token_cache_s)
+    auth = AuthService(
+        store, settings.token_lifetime_s, cache_s=settings.token_cache_s, server_clock=clock
+    )
+    emulator = Emulator(clock, settings.journal_size) if settings.emulator else None
     return Services(
         store=store,
         auth=auth,
@@ -95,17 +106,20 @@ async def build_services(settings: Settings) -> Services:
             public_url=settings.resolved_public_url,
             max_members=settings.max_members,
             notifier=fanout,
+            clock=clock,
         ),
         presence=presence,
         admin_token=admin_token(settings),
         tickets=TicketService(
             store,
-            TicketCodec(bytes.fromhex(ticket_key)),
+            TicketCodec(bytes.fromhex(ticket_key), clock),
             device_url=ws_url(settings.resolved_public_url),
         ),
         hub=hub,
         fanout=fanout,
         renderings=Renderings(),
+        clock=clock,
+        watch=Watch(RateLimit(settings.qps_limit), emulator),
         sole_process=not store.shared_by_processes and settings.processes == 1,
     )
 

@@ -85,6 +85,30 @@ def serve(
             help="Member rows of pages and batch answers kept per process (0: none).",
         ),
     ] = DEFAULT_READ_CACHE_ROWS,
+    emulator: Annotated[
+        bool,
+        typer.Option(
+            "--emulator/--no-emulator",
+            envvar="CONFPLANE_EMULATOR",
+            help="Serve the emulator controls (reset, faults, journal, clock) for app tests.",
+        ),
+    ] = False,
+    qps_limit: Annotated[
+        int | None,
+        typer.Option(
+            envvar="CONFPLANE_QPS_LIMIT",
+            min=1,
+            help="Calls per second each app may make of each operation (DingTalk's QPS limit).",
+        ),
+    ] = None,
+    journal_size: Annotated[
+        int,
+        typer.Option(
+            envvar="CONFPLANE_JOURNAL_SIZE",
+            min=1,
+            help="API calls the emulator's journal keeps per process.",
+        ),
+    ] = 10_000,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -98,6 +122,9 @@ def serve(
         public_url=public_url,
         seed_demo=demo,
         token_lifetime_s=token_lifetime,
+        emulator=emulator,
+        qps_limit=qps_limit,
+        journal_size=journal_size,
         device_heartbeat_s=device_heartbeat,
         device_grace_s=device_grace,
         redis_url=redis_url,

@@ -19,7 +19,9 @@ from typing import Any
 
 from confplane.devices import protocol
 from confplane.devices.connection import Connection
+from confplane.devices.grace import GraceTimers
 from confplane.devices.protocol import Close
+from confplane.domain.clock import Clock
 from confplane.domain.commands import REPLAY_SLICE, CommandLog
 from confplane.domain.errors import DomainError
 from confplane.domain.events import Command
@@ -80,6 +82,7 @@ class Hub:
         heartbeat_s: float = DEFAULT_HEARTBEAT_S,
         grace_s: float = DEFAULT_GRACE_S,
         join_timeout_s: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.presence = presence
         self.commands = commands
@@ -95,7 +98,7 @@ class Hub:
         self.channels: dict[int, Channel] = {}
         self.devices: dict[str, Connection] = {}
         self.unjoined: set[Connection] = set()
-        self._grace: dict[str, asyncio.TimerHandle] = {}
+        self._grace = GraceTimers(clock or presence.clock, self._expire)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
@@ -111,9 +114,8 @@ class Hub:
         so devices the database shows connected were left by an earlier run of this
         server; they get a grace period to resume here, then leave."""
         if sole_process:
-            loop = asyncio.get_running_loop()
             for pid, digest in await self.presence.resumable_devices():
-                self._grace[pid] = loop.call_later(self.grace_s, self._expire, pid, digest)
+                self._grace.start(pid, digest, self.grace_s)
         self._thawed_at = self.now()
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
@@ -123,12 +125,20 @@ class Hub:
         self._stopping = True
         if self._sweeper is not None:
             self._sweeper.cancel()
-        for timer in self._grace.values():
-            timer.cancel()
         self._grace.clear()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def reset(self) -> None:
+        """Forget every device (the store was emptied): their sessions end for good."""
+        self._grace.clear()
+        for conn in [*self.devices.values(), *self.unjoined]:
+            conn.end(Close.GONE, "the server was reset", final=True)
+        self.devices.clear()
+        self.channels.clear()
+        self.unjoined.clear()
+        self._wrong_passwords.clear()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -151,9 +161,7 @@ class Hub:
             # The device came back while its old connection still looked alive.
             self._unregister(old)
             old.end(Close.REPLACED, "the device connected again", final=True)
-        timer = self._grace.pop(pid, None)
-        if timer is not None:
-            timer.cancel()
+        self._grace.cancel(pid)
         self.unjoined.discard(conn)
         conference = joined.conference
         conn.participant_id = pid
@@ -187,8 +195,7 @@ class Hub:
         self._unregister(conn)
         if conn.final or self._stopping:
             return
-        loop = asyncio.get_running_loop()
-        self._grace[pid] = loop.call_later(self.grace_s, self._expire, pid, conn.digest)
+        self._grace.start(pid, conn.digest, self.grace_s)
 
     def _unregister(self, conn: Connection) -> None:
         pid = conn.participant_id
@@ -202,8 +209,6 @@ class Hub:
                 del self.channels[channel.pk]
 
     def _expire(self, participant_id: str, digest: str | None) -> None:
-        self._grace.pop(participant_id, None)
-
         async def leave() -> None:
             # Already gone (kicked, closed, left) is fine.
             with contextlib.suppress(DomainError):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from confplane.domain import ids
-from confplane.domain.clock import now_ms
+from confplane.domain.clock import Clock
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.model import AppKind, Principal
 from confplane.domain.storage import DirectoryWrites, Store
@@ -27,6 +27,8 @@ class _Grant:
     expires_at: int
     permissions: frozenset[str]
     fetched_at: float
+    app_key: str
+    corp_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +54,26 @@ class AuthService:
         *,
         cache_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        server_clock: Clock | None = None,
     ) -> None:
+        self._server_clock = server_clock or Clock()
         self._store = store
         self._lifetime_s = token_lifetime_s
         self._cache_s = cache_s
         self._clock = clock
         self._grants: dict[str, _Grant] = {}
 
+    def forget_all(self) -> None:
+        """Drop every cached grant (the directory was emptied)."""
+        self._grants.clear()
+
     def forget_app(self, app_id: int) -> None:
         """Drop cached grants of an app whose permissions just changed."""
         self._grants = {k: g for k, g in self._grants.items() if g.app_id != app_id}
 
-    async def _grant(self, digest: str) -> _Grant | None:
+    async def _grant(self, digest: str, *, cached_ok: bool = True) -> _Grant | None:
         now = self._clock()
-        cached = self._grants.get(digest)
+        cached = self._grants.get(digest) if cached_ok else None
         if cached is not None and now - cached.fetched_at < self._cache_s:
             return cached
         async with self._store.read() as tx:
@@ -73,7 +81,9 @@ class AuthService:
         if row is None:
             return None
         granted = frozenset(p for p in row.permissions.split(",") if p)
-        grant = _Grant(row.app_id, row.org_id, row.expires_at, granted, now)
+        grant = _Grant(
+            row.app_id, row.org_id, row.expires_at, granted, now, row.app_key, row.corp_id
+        )
         if self._cache_s > 0:
             if len(self._grants) >= TOKEN_CACHE_MAX:
                 self._grants = {
@@ -117,21 +127,35 @@ class AuthService:
             return await self._issue(tx.directory, app.id, org.id)
 
     async def _issue(self, directory: DirectoryWrites, app_id: int, org_id: int) -> IssuedToken:
-        token = ids.access_token()
-        now = now_ms()
+        """As DingTalk does: while the app's token lives, the same token, its validity
+        renewed; after it expired, a new one."""
+        now = self._server_clock.now_ms()
         expires_at = now + self._lifetime_s * 1000
-        await directory.add_token(ids.digest(token), app_id, org_id, expires_at, now)
+        token = await directory.live_token(app_id, org_id, now)
+        if token is not None:
+            digest = ids.digest(token)
+            await directory.renew_token(digest, expires_at)
+            self._grants.pop(digest, None)
+        else:
+            token = ids.access_token()
+            await directory.add_token(token, ids.digest(token), app_id, org_id, expires_at, now)
         return IssuedToken(access_token=token, expire_in=self._lifetime_s)
 
     async def authenticate(self, raw_token: str | None, scope: str) -> Principal:
         """The caller behind a token, if the token is live and grants ``scope``."""
         if not raw_token:
             raise InvalidToken("access token is missing")
-        grant = await self._grant(ids.digest(raw_token))
+        digest = ids.digest(raw_token)
+        grant = await self._grant(digest)
         if grant is None:
             raise InvalidToken("access token is unknown")
-        if grant.expires_at <= now_ms():
-            raise InvalidToken("access token has expired")
+        if grant.expires_at <= self._server_clock.now_ms():
+            # Its app may have renewed it since it was cached (in another process too).
+            grant = await self._grant(digest, cached_ok=False)
+            if grant is None or grant.expires_at <= self._server_clock.now_ms():
+                raise InvalidToken("access token has expired")
         if scope not in grant.permissions:
             raise PermissionDenied(scope)
-        return Principal(app_id=grant.app_id, org_id=grant.org_id, permissions=grant.permissions)
+        return Principal(
+            grant.app_id, grant.org_id, grant.permissions, grant.app_key, grant.corp_id
+        )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from confplane.domain import commands, events, ids
-from confplane.domain.clock import now_ms
+from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceNotFound,
@@ -87,6 +87,7 @@ class MemberWalk:
         after_id: int,
         limit: int,
         first: MemberSlice,
+        now: int,
     ) -> None:
         self._store = store
         self.first = first
@@ -97,7 +98,7 @@ class MemberWalk:
         self.limit = limit
         self._remaining = limit
         self._has_more = False
-        self.now = now_ms()
+        self.now = now
 
     async def slices(self) -> AsyncIterator[list[Member]]:
         first: MemberSlice | None = self.first
@@ -141,8 +142,10 @@ class ConferenceService:
         public_url: str,
         max_members: int = 200_000,
         notifier: Notifier | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._store = store
+        self._clock = clock or Clock()
         self._cursor = cursor
         self._org_cursor = cursor.derive("orgConferences")
         self._public_url = public_url.rstrip("/")
@@ -187,7 +190,7 @@ class ConferenceService:
             raise ParticipantLimit(f"at most {MAX_INVITEES} invitees per call")
         if len(invitees) + 1 > self.max_members:
             raise ParticipantLimit(f"a conference holds at most {self.max_members} members")
-        now = now_ms()
+        now = self._clock.now_ms()
         async with self._store.write() as tx:
             creator = await tx.directory.user_by_union_id(creator_union_id)
             if creator is None or creator.org_id != principal.org_id:
@@ -344,7 +347,7 @@ class ConferenceService:
             raise InvalidParams("userList must name at least one user")
         if any(not union_id for union_id, _ in targets):
             raise InvalidParams("userList[].unionId is required")
-        now = now_ms()
+        now = self._clock.now_ms()
         recorded: list[Command] = []
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
@@ -414,7 +417,7 @@ class ConferenceService:
     async def close(self, principal: Principal, conference_id: str, *, union_id: str) -> None:
         if not union_id:
             raise InvalidParams("unionId is required")
-        now = now_ms()
+        now = self._clock.now_ms()
         async with self._store.write() as tx:
             conference = await self._owned(tx.meetings, principal, conference_id)
             user = await tx.directory.user_by_union_id(union_id)
@@ -479,7 +482,8 @@ class ConferenceService:
         conference = _check_owner(state, principal, conference_id)
         after_id = self._cursor.decode(next_token, conference.id)
         first = await self._store.members_slice(conference, after_id, min(limit, WALK_SLICE))
-        return MemberWalk(self._store, self._cursor, conference, after_id, limit, first)
+        now = self._clock.now_ms()
+        return MemberWalk(self._store, self._cursor, conference, after_id, limit, first, now)
 
     # -- QueryOrgConferenceList ------------------------------------------------
 

@@ -99,6 +99,9 @@ class Principal:
     app_id: int
     org_id: int
     permissions: frozenset[str]
+    # Who, in DingTalk's names (the emulator's journal shows them).
+    app_key: str = ""
+    corp_id: str = ""
 
 
 # Meetings, members and devices are read by the hundred per request: msgspec structs are

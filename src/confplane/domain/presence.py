@@ -6,7 +6,7 @@ import hmac
 from dataclasses import dataclass
 
 from confplane.domain import ids
-from confplane.domain.clock import now_ms
+from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceLocked,
@@ -63,8 +63,11 @@ class _Person:
 
 
 class PresenceService:
-    def __init__(self, store: Store, *, max_members: int = 200_000) -> None:
+    def __init__(
+        self, store: Store, *, max_members: int = 200_000, clock: Clock | None = None
+    ) -> None:
         self._store = store
+        self.clock = clock or Clock()
         self.max_members = max_members
 
     async def _conference(self, tx: Writes, conference_id: str) -> Conference:
@@ -145,7 +148,7 @@ class PresenceService:
         pstn: bool,
         resumable: bool,
     ) -> Joined:
-        now = now_ms()
+        now = self.clock.now_ms()
         member = await tx.meetings.member(conference.id, person.union_id)
         if member is not None and await tx.meetings.rejoin_forbidden(member.id):
             raise RejoinForbidden(f"{person.union_id} may not rejoin this conference")
@@ -218,7 +221,7 @@ class PresenceService:
         With ``resume_token_digest`` (a lost WebSocket device whose grace period ran out) it
         leaves only if it has not resumed since, here or in another server process.
         """
-        now = now_ms()
+        now = self.clock.now_ms()
         async with self._store.write() as tx:
             found = await self._active_device(tx, participant_id)
             # Meeting first, then device: the lock order of join and close, so no deadlock.

@@ -88,6 +88,8 @@ class TokenGrant:
     org_id: int
     expires_at: int
     permissions: str
+    app_key: str
+    corp_id: str
 
 
 @dataclass(slots=True, weakref_slot=True, eq=False)
@@ -252,8 +254,14 @@ class DirectoryWrites(DirectoryReads, Protocol):
         self, org_id: int, union_id: str, user_id: str, nick: str, job_number: str | None
     ) -> User: ...
     async def add_token(
-        self, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
-    ) -> None: ...
+        self, token: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+    ) -> None:
+        """A new token; expired tokens are forgotten."""
+
+    async def live_token(self, app_id: int, org_id: int, now: int) -> str | None:
+        """The app's token for the org that is still valid at ``now``, if any."""
+
+    async def renew_token(self, token_hash: str, expires_at: int) -> None: ...
 
 
 # -- transactions and the store --------------------------------------------------------

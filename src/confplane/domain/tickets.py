@@ -13,7 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from confplane.domain.clock import now_ms
+from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceNotFound,
@@ -57,7 +57,8 @@ def _unb64(text: str) -> bytes:
 
 
 class TicketCodec:
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()
         self._key = key
 
     def _mac(self, body: bytes) -> bytes:
@@ -84,7 +85,7 @@ class TicketCodec:
             raise InvalidTicket("malformed", "the ticket is not one this server issued") from None
         if not hmac.compare_digest(mac, self._mac(raw)):
             raise InvalidTicket("forged", "the ticket is not one this server issued")
-        if expires_at <= (now_ms() if now is None else now):
+        if expires_at <= (self.clock.now_ms() if now is None else now):
             raise InvalidTicket("expired", "the ticket has expired")
         if ticket_conference != conference_id:
             raise InvalidTicket("other_meeting", "the ticket is for another meeting")
@@ -121,7 +122,7 @@ class TicketService:
             member = await tx.meetings.member(conference.id, union_id)
         if user is None or (user.org_id != principal.org_id and member is None):
             raise UnknownUser(f"unionId {union_id} is not a user of this org")
-        expires_at = now_ms() + ttl * 1000
+        expires_at = self.codec.clock.now_ms() + ttl * 1000
         return Ticket(
             ticket=self.codec.encode(conference.conference_id, union_id, expires_at),
             expire_in=ttl,

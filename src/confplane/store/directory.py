@@ -168,9 +168,10 @@ class DirectoryTable:
         return [_user(r) for r in rows]
 
     async def add_token(
-        self, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+        self, token: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
     ) -> None:
-        # Expired tokens are swept as new ones are issued, keeping the table small.
+        # Expired tokens are swept as new ones are issued, so the table holds about one
+        # live token per app and org.
         await self._conn.execute(_SWEEP_TOKENS, {"now": now})
         await self._conn.execute(
             _INSERT_TOKEN,
@@ -179,8 +180,34 @@ class DirectoryTable:
                 "app_id": app_id,
                 "org_id": org_id,
                 "expires_at": expires_at,
+                "token": token,
             },
         )
+
+    async def live_token(self, app_id: int, org_id: int, now: int) -> str | None:
+        query = (
+            select(access_tokens.c.token)
+            .where(
+                and_(
+                    access_tokens.c.app_id == app_id,
+                    access_tokens.c.org_id == org_id,
+                    access_tokens.c.expires_at > now,
+                    access_tokens.c.token.is_not(None),
+                )
+            )
+            .order_by(access_tokens.c.expires_at.desc())
+            .limit(1)
+        )
+        row = (await self._conn.execute(query)).first()
+        return None if row is None else str(row.token)
+
+    async def renew_token(self, token_hash: str, expires_at: int) -> None:
+        query = (
+            update(access_tokens)
+            .where(access_tokens.c.token_hash == token_hash)
+            .values(expires_at=expires_at)
+        )
+        await self._conn.execute(query)
 
     async def token_grant(self, token_hash: str) -> TokenGrant | None:
         row = (
@@ -190,11 +217,16 @@ class DirectoryTable:
                     access_tokens.c.org_id,
                     access_tokens.c.expires_at,
                     apps.c.permissions,
+                    apps.c.app_key,
+                    orgs.c.corp_id,
                 )
                 .join(apps, apps.c.id == access_tokens.c.app_id)
+                .join(orgs, orgs.c.id == access_tokens.c.org_id)
                 .where(access_tokens.c.token_hash == token_hash)
             )
         ).first()
         if row is None:
             return None
-        return TokenGrant(row.app_id, row.org_id, row.expires_at, row.permissions)
+        return TokenGrant(
+            row.app_id, row.org_id, row.expires_at, row.permissions, row.app_key, row.corp_id
+        )

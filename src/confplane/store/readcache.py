@@ -56,6 +56,10 @@ class RevisionCache(Generic[T]):
             self._rows -= dropped
         return value
 
+    def clear(self) -> None:
+        self._entries.clear()
+        self._rows = 0
+
     @property
     def rows(self) -> int:
         return self._rows

@@ -11,7 +11,7 @@ from confplane.config import DEFAULT_READ_CACHE_ROWS
 from confplane.domain.media import combine_member_media, meeting_media_status
 from confplane.domain.model import ConferenceState, ConferenceStatus, ConferenceView, Device, Member
 from confplane.domain.storage import MeetingViews, MemberSlice
-from confplane.store import meta
+from confplane.store import meta, schema
 from confplane.store.commands import CommandTable
 from confplane.store.database import Database
 from confplane.store.devices import DeviceTable
@@ -82,6 +82,16 @@ class SqlStore:
     async def write(self) -> AsyncIterator[Transaction]:
         async with self._db.write() as conn:
             yield Transaction(conn, self._db)
+
+    async def reset(self) -> None:
+        """Every org, app, user, token, meeting, member, device and command gone, in one
+        transaction; the server's own keys stay (links and tickets keep their format)."""
+        async with self._db.write() as conn:
+            for table in reversed(schema.metadata.sorted_tables):
+                if table is not schema.server_meta:
+                    await conn.execute(table.delete())
+        self._slices.clear()
+        self._batches.clear()
 
     async def after_bulk_load(self) -> None:
         """After many rows were added at once (bench.seed): refresh the planner's view."""
