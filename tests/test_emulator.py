@@ -69,7 +69,7 @@ def batch_call(org: Org, conference_id: str) -> Any:
 def test_an_error_fault_reaches_the_sdk_as_its_exception_once(
     emu_org: Org, emulator: EmulatorClient
 ) -> None:
-    cid = emu_org.create()
+    cid = emu_org.create(invite=[emu_org.users[1]])
     fault = emulator.add_fault("MuteMembers", error=(403, QPS_CODE, "slow down"))
     err = api_error(emu_org.mute, cid, emu_org.users[1])
     assert (err.status, err.code, err.message) == (403, QPS_CODE, "slow down")
@@ -81,13 +81,15 @@ def test_an_error_fault_reaches_the_sdk_as_its_exception_once(
 
 
 def test_a_fault_is_not_a_change_the_call_made(emu_org: Org, emulator: EmulatorClient) -> None:
-    cid = emu_org.create()
+    cid = emu_org.create(invite=[emu_org.users[1], emu_org.users[2]])
     emulator.add_fault("LockConference", error=(500, "systemError"))
     assert api_error(emu_org.lock, cid).code == "systemError"
-    assert batch_call(emu_org, cid).infos[0].conf_status == 0  # still open, not locked
+    # Not locked: a member can still come in. Once really locked, nobody can.
+    assert emu_org.admin.join(cid, emu_org.users[1])["participantId"]
     emu_org.lock(cid)
-    err = api_error(emu_org.mute, cid, "nobody")
-    assert err.code == "unknownUserError"  # the meeting still answers as before
+    with pytest.raises(AdminError) as locked:
+        emu_org.admin.join(cid, emu_org.users[2])
+    assert locked.value.code == "conferenceLocked"
 
 
 async def test_an_error_fault_reaches_the_async_sdk(emu_org: Org, emulator: EmulatorClient) -> None:
@@ -398,7 +400,7 @@ def test_the_clock_freezes_sets_and_goes_back_to_real_time(
     emulator.advance_clock(90_000)
     member = next(m for m in emu_org.members(cid).member_models if m.union_id == emu_org.users[1])
     assert member.join_time == 1_700_000_000_000
-    assert member.duration == 90  # seconds in the meeting, on the emulated clock
+    assert member.duration == 90_000  # ms in the meeting, on the emulated clock
     real = emulator.real_clock()
     assert real["frozen"] is False and abs(real["offsetMs"]) < 1_000
 
