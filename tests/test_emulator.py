@@ -508,3 +508,25 @@ def test_token_requests_do_not_grow_the_token_table(emu_org: Org, emulator: Emul
         with sqlite3.connect(path) as db:
             (rows,) = db.execute("SELECT count(*) FROM access_tokens").fetchone()
         assert rows == 1  # the expired token went when the new one was issued
+
+
+def test_a_batch_query_is_matched_and_journaled_by_the_meetings_it_names(
+    emu_org: Org, emulator: EmulatorClient
+) -> None:
+    first, second = emu_org.create(), emu_org.create()
+    emulator.clear_journal()
+    emulator.add_fault("QueryConferenceInfoBatch", error=(500, "systemError"), conference_id=second)
+    assert len(emu_org.batch([first]).infos) == 1
+    assert api_error(emu_org.batch, [first, second]).code == "systemError"
+    named = emulator.journal(conference_id=second)
+    assert [e["conferenceIds"] for e in named] == [[first, second]]
+    assert [e["conferenceId"] for e in emulator.journal(conference_id=first)] == [first, first]
+
+
+def test_a_fault_for_an_operation_this_server_does_not_answer_is_refused(
+    emulator: EmulatorClient,
+) -> None:
+    with pytest.raises(AdminError) as err:
+        emulator.add_fault("NoSuchOperation", error=(500, "systemError"))
+    assert err.value.code == "paramsError" and "MuteMembers" in err.value.message
+    assert emulator.faults() == []

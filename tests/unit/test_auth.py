@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from confplane.domain.auth import AuthService
+from confplane.domain.clock import Clock
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.ids import digest
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
@@ -23,14 +24,41 @@ async def test_token_for_app_grants_both_scopes(world: World, tenant: Tenant) ->
         assert principal.permissions == {READ_SCOPE, WRITE_SCOPE}
 
 
-async def test_each_call_issues_a_new_token_and_old_ones_stay_valid(
+async def test_a_token_is_handed_out_again_while_it_lives(world: World, tenant: Tenant) -> None:
+    clock = Clock()
+    clock.freeze()
+    auth = AuthService(world.store, token_lifetime_s=7200, server_clock=clock)
+    first = await auth.token_for_app(tenant.app_key, tenant.app_secret)
+    assert (await auth.token_for_app(tenant.app_key, tenant.app_secret)) == first
+    clock.advance(7_000_000)
+    # Asked for again late in its life: the same token, valid for a full lifetime again.
+    assert (await auth.token_for_app(tenant.app_key, tenant.app_secret)) == first
+    renewed = await _expires_at(world, first.access_token)
+    assert renewed == clock.now_ms() + 7_200_000
+    clock.advance(7_000_000)
+    await auth.authenticate(first.access_token, READ_SCOPE)
+    clock.advance(201_000)
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(first.access_token, READ_SCOPE)
+    fresh = await auth.token_for_app(tenant.app_key, tenant.app_secret)
+    assert fresh.access_token != first.access_token
+    await auth.authenticate(fresh.access_token, WRITE_SCOPE)
+
+
+async def test_a_token_asked_for_twice_within_a_second_is_not_rewritten(
     world: World, tenant: Tenant
 ) -> None:
-    first = await world.auth.token_for_app(tenant.app_key, tenant.app_secret)
-    second = await world.auth.token_for_app(tenant.app_key, tenant.app_secret)
-    assert first.access_token != second.access_token
-    await world.auth.authenticate(first.access_token, READ_SCOPE)
-    await world.auth.authenticate(second.access_token, READ_SCOPE)
+    clock = Clock()
+    clock.freeze()
+    auth = AuthService(world.store, token_lifetime_s=7200, server_clock=clock)
+    issued = await auth.token_for_app(tenant.app_key, tenant.app_secret)
+    before = await _expires_at(world, issued.access_token)
+    clock.advance(500)
+    assert await auth.token_for_app(tenant.app_key, tenant.app_secret) == issued
+    assert await _expires_at(world, issued.access_token) == before
+    clock.advance(600)  # over a second since it was renewed: renewed again
+    assert await auth.token_for_app(tenant.app_key, tenant.app_secret) == issued
+    assert await _expires_at(world, issued.access_token) == clock.now_ms() + 7_200_000
 
 
 async def test_tokens_are_stored_hashed(world: World, tenant: Tenant) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from confplane.domain.auth import AuthService
-from confplane.domain.clock import now_ms
+from confplane.domain.clock import Clock
 from confplane.domain.directory import DirectoryService
 from confplane.domain.errors import InvalidToken, PermissionDenied
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
@@ -59,10 +59,16 @@ async def test_change_in_this_process_applies_at_once(world: World, tenant: Tena
 async def test_expiry_is_checked_on_every_call_even_when_cached(
     world: World, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    auth = AuthService(world.store, token_lifetime_s=60, cache_s=3600.0, clock=FakeClock())
+    server_clock = Clock()
+    auth = AuthService(
+        world.store,
+        token_lifetime_s=60,
+        cache_s=3600.0,
+        clock=FakeClock(),
+        server_clock=server_clock,
+    )
     issued = await auth.token_for_app(tenant.app_key, tenant.app_secret)
     await auth.authenticate(issued.access_token, READ_SCOPE)  # now in the cache
-    later = now_ms() + 61_000
-    monkeypatch.setattr("confplane.domain.auth.now_ms", lambda: later)
+    server_clock.advance(61_000)
     with pytest.raises(InvalidToken):
         await auth.authenticate(issued.access_token, READ_SCOPE)

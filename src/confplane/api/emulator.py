@@ -16,6 +16,7 @@ from confplane.emulator.faults import Fault, FaultKind, new_fault
 from confplane.emulator.journal import Entry, Filter
 from confplane.wire import codec
 from confplane.wire import emulator as w
+from confplane.wire.errors import Op
 from confplane.wire.models import SuccessResponse
 
 
@@ -82,8 +83,16 @@ def _fault(fault: Fault) -> w.FaultBody:
     )
 
 
+# The DingTalk operations this server answers: what a fault can match.
+OPERATIONS = frozenset(
+    value for name, value in vars(Op).items() if name.isupper() and value != Op.ADMIN
+)
+
+
 async def add_fault(call: Call) -> w.FaultBody:
     req = await call.body(w.FaultRequest)
+    if req.operation and req.operation not in OPERATIONS:
+        raise InvalidParams(f"operation must be one of {', '.join(sorted(OPERATIONS))}")
     if (req.error is not None) + req.drop > 1:
         raise InvalidParams("a fault either answers an error or drops the connection, not both")
     if req.error is not None:
@@ -147,7 +156,8 @@ def _entry(entry: Entry) -> w.JournalEntryBody:
         operation=entry.operation,
         app_key=entry.app_key,
         corp_id=entry.corp_id,
-        conference_id=entry.conference_id,
+        conference_id=entry.conference_ids[0] if entry.conference_ids else None,
+        conference_ids=list(entry.conference_ids) if len(entry.conference_ids) > 1 else None,
         method=entry.method,
         path=entry.path,
         query=entry.query,

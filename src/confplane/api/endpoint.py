@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from confplane.api import responses
+from confplane.api import responses, watch
 from confplane.api.services import Runtime, Services
 from confplane.domain.errors import DomainError, InvalidParams, InvalidToken
 from confplane.domain.model import Principal
@@ -116,8 +115,13 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
             except DomainError as err:
                 return responses.error(to_wire(op, err), call.request_id)
         if services.watch.active:
-            app_key = call.principal.app_key or await _app_key_of_token_call(call)
-            refused = await services.watch.check(op, call.request, app_key, call.request_id)
+            try:
+                body = watch.parse_json(await call.raw()) if call.request.method == "POST" else None
+            except DomainError as err:  # too large, say: the answer the handler would give
+                return responses.error(to_wire(op, err), call.request_id)
+            app_key = call.principal.app_key or _app_key_of_token_call(call, body)
+            named = watch.conference_ids_of(call.request, body)
+            refused = await services.watch.check(op, call.request, app_key, named, call.request_id)
             if refused is not None:
                 return refused
         return await _run(op, call, handler)
@@ -143,16 +147,9 @@ def admin(runtime: Runtime, handler: Handler) -> Endpoint:
     return endpoint
 
 
-_token_call = msgspec.json.Decoder(dict[str, object])
-
-
-async def _app_key_of_token_call(call: Call) -> str | None:
+def _app_key_of_token_call(call: Call, body: Any) -> str | None:
     """The appKey (or suiteKey) a token call names, for the rate limit and faults."""
-    if call.principal is not _NO_PRINCIPAL:
-        return None
-    try:
-        body = _token_call.decode(await call.raw())
-    except (msgspec.DecodeError, DomainError):
+    if call.principal is not _NO_PRINCIPAL or not isinstance(body, dict):
         return None
     key = body.get("appKey") or body.get("suiteKey")
     return key if isinstance(key, str) else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -46,7 +46,12 @@ class Watch:
         self.set_rate_limit(self._configured_qps)
 
     async def check(
-        self, op: str, request: Request, app_key: str | None, request_id: str
+        self,
+        op: str,
+        request: Request,
+        app_key: str | None,
+        conference_ids: Sequence[str],
+        request_id: str,
     ) -> Response | None:
         """The answer instead of running the call, if any (after a fault's latency)."""
         if app_key and not self.rate_limit.allow(app_key, op):
@@ -59,8 +64,7 @@ class Watch:
         emulator = self.emulator
         if emulator is None or not emulator.faults:
             return None
-        conference_id = request.path_params.get("conferenceId") or None
-        fault = emulator.faults.hit(op, app_key, conference_id)
+        fault = emulator.faults.hit(op, app_key, conference_ids)
         if fault is None:
             return None
         if fault.latency_ms:
@@ -80,7 +84,7 @@ class Watch:
         who: Callable[[], tuple[str, str, bytes | None]],
     ) -> Response:
         """``answer``'s response, journaled; ``who`` tells, once answered, the caller's
-        appKey and corpId and the body it sent."""
+        appKey and corpId and the body it sent (if it read one)."""
         started = time.perf_counter()
         response = await answer
         emulator = self.emulator
@@ -92,7 +96,10 @@ class Watch:
         answer_json = _json(getattr(response, "body", None))
         answered = answer_json if isinstance(answer_json, dict) else {}
         code = answered.get("code") if response.status_code >= 400 else None
-        conference_id = request.path_params.get("conferenceId") or answered.get("conferenceId")
+        named = conference_ids_of(request, request_json)
+        created = answered.get("conferenceId")
+        if not named and isinstance(created, str):
+            named = (created,)
         if not app_key and isinstance(request_json, dict):
             app_key = str(request_json.get("appKey") or request_json.get("suiteKey") or "")
         emulator.journal.record(
@@ -102,7 +109,7 @@ class Watch:
                 operation=op,
                 app_key=app_key or None,
                 corp_id=corp_id or None,
-                conference_id=conference_id or None,
+                conference_ids=named,
                 method=request.method,
                 path=request.url.path,
                 query=dict(request.query_params),
@@ -114,6 +121,22 @@ class Watch:
             )
         )
         return response
+
+
+def conference_ids_of(request: Request, body: Any) -> tuple[str, ...]:
+    """The meetings a call names: its path's, or its body's conferenceIdList."""
+    in_path = request.path_params.get("conferenceId")
+    if in_path:
+        return (str(in_path),)
+    listed = body.get("conferenceIdList") if isinstance(body, dict) else None
+    if isinstance(listed, list):
+        return tuple(str(c) for c in listed if isinstance(c, str))
+    return ()
+
+
+def parse_json(raw: bytes | None) -> Any:
+    """A request body as JSON (its text when it is not JSON; None when empty)."""
+    return _json(raw)
 
 
 def _json(raw: Any) -> Any:

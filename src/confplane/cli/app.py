@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from confplane.cli import admin, meetings
+from confplane.cli import admin, emulator, meetings
 from confplane.cli.errors import run_guarded
 from confplane.cli.join import join
 from confplane.cli.profile import Profile
@@ -124,6 +124,7 @@ app.command()(token)
 app.command()(join)
 app.add_typer(meetings.app, name="meetings")
 app.add_typer(admin.app, name="admin")
+app.add_typer(emulator.app, name="emulator")
 
 
 def main() -> None:

@@ -11,13 +11,17 @@ from confplane.domain import ids
 from confplane.domain.clock import Clock
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.model import AppKind, Principal
-from confplane.domain.storage import DirectoryWrites, Store
+from confplane.domain.storage import DirectoryReads, Store
 
 TOKEN_LIFETIME_S = 7200
 # Grants kept in memory at most this long: a permission change made through another
 # server process reaches this one within it (this process's own changes at once).
 TOKEN_CACHE_S = 5.0
 TOKEN_CACHE_MAX = 10_000
+# A token asked for again is renewed (its expiry moved to now + lifetime) at most this
+# often: an app that asks before every call costs a read, and its token's expiry lags a
+# full lifetime by under a second.
+RENEW_EVERY_MS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,7 @@ class AuthService:
 
     async def token_for_app(self, app_key: str, app_secret: str) -> IssuedToken:
         """GetAccessToken: an internal app's token for its own org."""
-        async with self._store.write() as tx:
+        async with self._store.read() as tx:
             found = await tx.directory.app_with_secret(app_key)
             if found is None or found[0].kind != AppKind.INTERNAL or found[0].org_id is None:
                 raise InvalidCredentials("appKey does not name an internal app")
@@ -104,13 +108,14 @@ class AuthService:
             assert app.org_id is not None
             if not hmac.compare_digest(secret_hash, ids.digest(app_secret)):
                 raise InvalidCredentials("appSecret does not match")
-            return await self._issue(tx.directory, app.id, app.org_id)
+            live = await self._live(tx.directory, app.id, app.org_id)
+        return live or await self._issue(app.id, app.org_id)
 
     async def token_for_suite(
         self, suite_key: str, suite_secret: str, auth_corp_id: str, suite_ticket: str
     ) -> IssuedToken:
         """GetCorpAccessToken: a third-party app's token for one org that authorised it."""
-        async with self._store.write() as tx:
+        async with self._store.read() as tx:
             found = await tx.directory.app_with_secret(suite_key)
             if found is None or found[0].kind != AppKind.SUITE:
                 raise InvalidCredentials("suiteKey does not name a third-party app")
@@ -124,21 +129,41 @@ class AuthService:
             org = await tx.directory.org_by_corp_id(auth_corp_id)
             if org is None or not await tx.directory.suite_authorized(app.id, org.id):
                 raise InvalidCredentials("authCorpId has not authorised this suite")
-            return await self._issue(tx.directory, app.id, org.id)
+            live = await self._live(tx.directory, app.id, org.id)
+        return live or await self._issue(app.id, org.id)
 
-    async def _issue(self, directory: DirectoryWrites, app_id: int, org_id: int) -> IssuedToken:
+    async def _live(
+        self, directory: DirectoryReads, app_id: int, org_id: int
+    ) -> IssuedToken | None:
+        """The app's live token, if it was renewed within the last RENEW_EVERY_MS: then
+        renewing it again would move its expiry by less than that, so nothing is written
+        (apps that ask for a token per call cost a read, not a write)."""
+        now = self._server_clock.now_ms()
+        live = await directory.live_token(app_id, org_id, now)
+        if live is None:
+            return None
+        token, expires_at = live
+        # Renewed long enough ago, or given a longer life than this server now grants.
+        if abs(now + self._lifetime_s * 1000 - expires_at) >= RENEW_EVERY_MS:
+            return None
+        return IssuedToken(access_token=token, expire_in=self._lifetime_s)
+
+    async def _issue(self, app_id: int, org_id: int) -> IssuedToken:
         """As DingTalk does: while the app's token lives, the same token, its validity
         renewed; after it expired, a new one."""
-        now = self._server_clock.now_ms()
-        expires_at = now + self._lifetime_s * 1000
-        token = await directory.live_token(app_id, org_id, now)
-        if token is not None:
-            digest = ids.digest(token)
-            await directory.renew_token(digest, expires_at)
-            self._grants.pop(digest, None)
-        else:
-            token = ids.access_token()
-            await directory.add_token(token, ids.digest(token), app_id, org_id, expires_at, now)
+        async with self._store.write() as tx:
+            now = self._server_clock.now_ms()
+            expires_at = now + self._lifetime_s * 1000
+            live = await tx.directory.live_token(app_id, org_id, now)
+            if live is not None:
+                token = live[0]
+                digest = ids.digest(token)
+                await tx.directory.renew_token(digest, expires_at)
+                self._grants.pop(digest, None)
+            else:
+                token = ids.access_token()
+                digest = ids.digest(token)
+                await tx.directory.add_token(token, digest, app_id, org_id, expires_at, now)
         return IssuedToken(access_token=token, expire_in=self._lifetime_s)
 
     async def authenticate(self, raw_token: str | None, scope: str) -> Principal:

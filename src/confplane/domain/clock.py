@@ -38,7 +38,9 @@ class Clock:
     @property
     def offset_ms(self) -> int:
         """How far the clock is from real time now."""
-        return self.now_ms() - time.time_ns() // 1_000_000
+        if self._frozen_at is None:
+            return self._offset_ms
+        return self._frozen_at - time.time_ns() // 1_000_000
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every jump of the clock (timers must look again)."""

@@ -242,6 +242,8 @@ class DirectoryReads(Protocol):
     async def users_by_union_ids(self, union_ids: Sequence[str]) -> list[User]: ...
     async def list_users(self, org_id: int) -> list[User]: ...
     async def token_grant(self, token_hash: str) -> TokenGrant | None: ...
+    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, int] | None:
+        """The app's token for the org that is still valid at ``now``, and its expiry."""
 
 
 class DirectoryWrites(DirectoryReads, Protocol):
@@ -257,9 +259,6 @@ class DirectoryWrites(DirectoryReads, Protocol):
         self, token: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
     ) -> None:
         """A new token; expired tokens are forgotten."""
-
-    async def live_token(self, app_id: int, org_id: int, now: int) -> str | None:
-        """The app's token for the org that is still valid at ``now``, if any."""
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None: ...
 

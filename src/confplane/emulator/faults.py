@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -40,11 +41,11 @@ class Fault:
     hits: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
-    def matches(self, operation: str, app_key: str | None, conference_id: str | None) -> bool:
+    def matches(self, operation: str, app_key: str | None, conference_ids: Sequence[str]) -> bool:
         return (
             self.operation == operation
             and (self.app_key is None or self.app_key == app_key)
-            and (self.conference_id is None or self.conference_id == conference_id)
+            and (self.conference_id is None or self.conference_id in conference_ids)
         )
 
     @property
@@ -129,10 +130,13 @@ class Faults:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
-    def hit(self, operation: str, app_key: str | None, conference_id: str | None) -> Fault | None:
-        """The first rule this call triggers, counted; a spent rule stays listed."""
+    def hit(
+        self, operation: str, app_key: str | None, conference_ids: Sequence[str]
+    ) -> Fault | None:
+        """The first rule this call (naming ``conference_ids``) triggers, counted; a spent
+        rule stays listed."""
         for fault in self._rules.values():
-            if fault.spent or not fault.matches(operation, app_key, conference_id):
+            if fault.spent or not fault.matches(operation, app_key, conference_ids):
                 continue
             fault.matched += 1
             if fault.fraction is not None and fault._random.random() >= fault.fraction:

@@ -18,7 +18,8 @@ class Entry:
     operation: str
     app_key: str | None
     corp_id: str | None
-    conference_id: str | None
+    # The meetings the call named (its path, its conferenceIdList) or created.
+    conference_ids: tuple[str, ...]
     method: str
     path: str
     query: dict[str, str]
@@ -42,7 +43,7 @@ class Filter:
             entry.seq > self.after_seq
             and (self.operation is None or entry.operation == self.operation)
             and (self.app_key is None or entry.app_key == self.app_key)
-            and (self.conference_id is None or entry.conference_id == self.conference_id)
+            and (self.conference_id is None or self.conference_id in entry.conference_ids)
             and (self.since is None or entry.time >= self.since)
         )
 

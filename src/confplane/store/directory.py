@@ -184,9 +184,9 @@ class DirectoryTable:
             },
         )
 
-    async def live_token(self, app_id: int, org_id: int, now: int) -> str | None:
+    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, int] | None:
         query = (
-            select(access_tokens.c.token)
+            select(access_tokens.c.token, access_tokens.c.expires_at)
             .where(
                 and_(
                     access_tokens.c.app_id == app_id,
@@ -199,7 +199,7 @@ class DirectoryTable:
             .limit(1)
         )
         row = (await self._conn.execute(query)).first()
-        return None if row is None else str(row.token)
+        return None if row is None else (str(row.token), int(row.expires_at))
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None:
         query = (

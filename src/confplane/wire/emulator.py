@@ -78,6 +78,8 @@ class JournalEntryBody(Body):
     app_key: str | None
     corp_id: str | None
     conference_id: str | None
+    # Every meeting a call named, when it named several (QueryConferenceInfoBatch).
+    conference_ids: list[str] | None
     method: str
     path: str
     query: dict[str, str]
