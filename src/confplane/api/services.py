@@ -83,6 +83,7 @@ async def build_services(settings: Settings) -> Services:
     clock = Clock()
     cursor_key = await store.server_value("cursor_key", secrets.token_hex(32))
     ticket_key = await store.server_value("ticket_key", secrets.token_hex(32))
+    token_key = await store.server_value("token_key", secrets.token_hex(32))
     presence = PresenceService(store, max_members=settings.max_members, clock=clock)
     hub = Hub(
         presence,
@@ -93,7 +94,11 @@ async def build_services(settings: Settings) -> Services:
     )
     fanout = _fanout(settings, store, hub)
     auth = AuthService(
-        store, settings.token_lifetime_s, cache_s=settings.token_cache_s, server_clock=clock
+        store,
+        settings.token_lifetime_s,
+        cache_s=settings.token_cache_s,
+        server_clock=clock,
+        token_key=bytes.fromhex(token_key),
     )
     emulator = Emulator(clock, settings.journal_size) if settings.emulator else None
     return Services(

@@ -98,7 +98,7 @@ class Hub:
         self.channels: dict[int, Channel] = {}
         self.devices: dict[str, Connection] = {}
         self.unjoined: set[Connection] = set()
-        self._grace = GraceTimers(clock or presence.clock, self._expire)
+        self._grace = GraceTimers(clock or Clock(), self._expire)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from confplane.domain import ids
 from confplane.domain.clock import Clock
 from confplane.domain.errors import InvalidCredentials, InvalidToken, PermissionDenied
 from confplane.domain.model import AppKind, Principal
+from confplane.domain.sealing import seal, unseal
 from confplane.domain.storage import DirectoryReads, Store
 
 TOKEN_LIFETIME_S = 7200
@@ -59,8 +61,12 @@ class AuthService:
         cache_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         server_clock: Clock | None = None,
+        token_key: bytes | None = None,
     ) -> None:
         self._server_clock = server_clock or Clock()
+        # Seals the tokens kept for handing out again (see sealing); every process of a
+        # server shares it, so each can hand out the others' tokens.
+        self._token_key = token_key or secrets.token_bytes(32)
         self._store = store
         self._lifetime_s = token_lifetime_s
         self._cache_s = cache_s
@@ -142,7 +148,10 @@ class AuthService:
         live = await directory.live_token(app_id, org_id, now)
         if live is None:
             return None
-        token, expires_at = live
+        sealed, token_digest, expires_at = live
+        token = unseal(self._token_key, sealed, token_digest)
+        if token is None:
+            return None
         # Renewed long enough ago, or given a longer life than this server now grants.
         if abs(now + self._lifetime_s * 1000 - expires_at) >= RENEW_EVERY_MS:
             return None
@@ -155,15 +164,16 @@ class AuthService:
             now = self._server_clock.now_ms()
             expires_at = now + self._lifetime_s * 1000
             live = await tx.directory.live_token(app_id, org_id, now)
-            if live is not None:
-                token = live[0]
+            token = None if live is None else unseal(self._token_key, live[0], live[1])
+            if token is not None:
                 digest = ids.digest(token)
                 await tx.directory.renew_token(digest, expires_at)
                 self._grants.pop(digest, None)
             else:
                 token = ids.access_token()
                 digest = ids.digest(token)
-                await tx.directory.add_token(token, digest, app_id, org_id, expires_at, now)
+                sealed = seal(self._token_key, token)
+                await tx.directory.add_token(sealed, digest, app_id, org_id, expires_at, now)
         return IssuedToken(access_token=token, expire_in=self._lifetime_s)
 
     async def authenticate(self, raw_token: str | None, scope: str) -> Principal:

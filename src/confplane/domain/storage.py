@@ -242,8 +242,9 @@ class DirectoryReads(Protocol):
     async def users_by_union_ids(self, union_ids: Sequence[str]) -> list[User]: ...
     async def list_users(self, org_id: int) -> list[User]: ...
     async def token_grant(self, token_hash: str) -> TokenGrant | None: ...
-    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, int] | None:
-        """The app's token for the org that is still valid at ``now``, and its expiry."""
+    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, str, int] | None:
+        """The app's token for the org that is still valid at ``now``: sealed, its digest
+        and its expiry."""
 
 
 class DirectoryWrites(DirectoryReads, Protocol):
@@ -256,9 +257,10 @@ class DirectoryWrites(DirectoryReads, Protocol):
         self, org_id: int, union_id: str, user_id: str, nick: str, job_number: str | None
     ) -> User: ...
     async def add_token(
-        self, token: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+        self, sealed: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
     ) -> None:
-        """A new token; expired tokens are forgotten."""
+        """A new token (its digest, and the token sealed: domain.sealing); expired tokens
+        are forgotten."""
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None: ...
 

@@ -168,7 +168,7 @@ class DirectoryTable:
         return [_user(r) for r in rows]
 
     async def add_token(
-        self, token: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
+        self, sealed: str, token_hash: str, app_id: int, org_id: int, expires_at: int, now: int
     ) -> None:
         # Expired tokens are swept as new ones are issued, so the table holds about one
         # live token per app and org.
@@ -180,13 +180,13 @@ class DirectoryTable:
                 "app_id": app_id,
                 "org_id": org_id,
                 "expires_at": expires_at,
-                "token": token,
+                "token": sealed,
             },
         )
 
-    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, int] | None:
+    async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, str, int] | None:
         query = (
-            select(access_tokens.c.token, access_tokens.c.expires_at)
+            select(access_tokens.c.token, access_tokens.c.token_hash, access_tokens.c.expires_at)
             .where(
                 and_(
                     access_tokens.c.app_id == app_id,
@@ -199,7 +199,9 @@ class DirectoryTable:
             .limit(1)
         )
         row = (await self._conn.execute(query)).first()
-        return None if row is None else (str(row.token), int(row.expires_at))
+        if row is None:
+            return None
+        return str(row.token), str(row.token_hash), int(row.expires_at)
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None:
         query = (

@@ -56,7 +56,7 @@ access_tokens = Table(
     Column("app_id", PK, ForeignKey("apps.id"), nullable=False),
     Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
     Column("expires_at", BigInteger, nullable=False),
-    # The token itself, handed out again to its app while it lives (0004).
+    # The token sealed (domain.sealing), handed out again to its app while it lives (0004).
     Column("token", String(64), nullable=True),
     Index("ix_access_tokens_expires_at", "expires_at"),
     Index("ix_access_tokens_app_org", "app_id", "org_id"),
