@@ -32,20 +32,28 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads of committed data (see ``Dialect.read_snapshot``); a
+        """A connection for reads of committed data (see ``Dialect.snapshots``); a
         statement run through SQLAlchemy begins a transaction itself, rolled back before
         the connection serves another read (store.readers)."""
+        dialect = self.dialect
         conn = await self._readers.acquire()
         healthy = True
         try:
-            async with self.dialect.read_snapshot(conn):
+            if dialect.snapshots:
+                dialect.begin_read(conn)
+                try:
+                    yield conn
+                finally:
+                    dialect.end_read(conn)
+            else:
                 yield conn
         except (DBAPIError, asyncio.CancelledError):
             healthy = False  # the connection may be mid-statement or broken
             raise
         finally:
             await self._readers.release(conn, healthy=healthy)
-        await self.dialect.after_read()
+        if dialect.yields_after_read:
+            await asyncio.sleep(0)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

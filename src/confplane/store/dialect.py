@@ -8,11 +8,9 @@ back-end is a third subclass here and nothing else.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -69,13 +67,16 @@ class Dialect(ABC):
         """Every row ``statement`` returns (none for a write), as tuples, run on the
         driver inside SQLAlchemy's transaction (see store.raw)."""
 
-    @abstractmethod
-    def read_snapshot(self, conn: AsyncConnection) -> AbstractAsyncContextManager[None]:
-        """Around the statements of one read, so that they see committed data."""
+    #: Reads open a snapshot of their own (``begin_read`` / ``end_read`` do something).
+    snapshots: bool
+    #: A read yields to the event loop once done (its statements never waited).
+    yields_after_read: bool
 
-    @abstractmethod
-    async def after_read(self) -> None:
-        """Called when a read has given its connection back."""
+    def begin_read(self, conn: AsyncConnection) -> None:  # noqa: B027 (a no-op unless snapshots)
+        """Before the statements of one read, so that they see one committed state."""
+
+    def end_read(self, conn: AsyncConnection) -> None:  # noqa: B027
+        """After them."""
 
     @abstractmethod
     def writer(self, engine: AsyncEngine) -> Writer:
@@ -95,6 +96,15 @@ class SQLiteDialect(Dialect):
     shared_by_processes = False  # a file lock held by another process would block the loop
     groups_reads = False  # a lookup is an in-process call
     returning_in_cte = False
+    # sqlite3 opens no transaction for a SELECT (each would see the state of its own
+    # moment), and SQLAlchemy's begin() sends nothing to SQLite either, while costing
+    # more than the rest of a cached read. So the snapshot is SQLite's own: BEGIN, then
+    # ROLLBACK at the end (a read has nothing to commit).
+    snapshots = True
+    # SQLite calls never wait, so without a yield a request would run from its first
+    # query to its answer in one go and the loop would look at sockets only between
+    # whole requests: under load, large answers then waited seconds to be sent.
+    yields_after_read = True
 
     def __init__(self, url: str, *, synchronous: str = "FULL") -> None:
         super().__init__(url)
@@ -138,25 +148,13 @@ class SQLiteDialect(Dialect):
         finally:
             cursor.close()
 
-    @asynccontextmanager
-    async def read_snapshot(self, conn: AsyncConnection) -> AsyncIterator[None]:
-        # sqlite3 opens no transaction for a SELECT (each would see the state of its own
-        # moment), and SQLAlchemy's begin() sends nothing to SQLite either, while costing
-        # more than the rest of a cached read. So the snapshot is SQLite's own: BEGIN here,
-        # ROLLBACK at the end (a read has nothing to commit).
-        sqlite = sqlite3_of(conn)
-        try:
-            sqlite.execute("BEGIN")
-            yield
-        finally:
-            if sqlite.in_transaction:
-                sqlite.execute("ROLLBACK")
+    def begin_read(self, conn: AsyncConnection) -> None:
+        sqlite3_of(conn).execute("BEGIN")
 
-    async def after_read(self) -> None:
-        # SQLite calls never wait, so without this a request would run from its first
-        # query to its answer in one go and the loop would look at sockets only between
-        # whole requests: under load, large answers then waited seconds to be sent.
-        await asyncio.sleep(0)
+    def end_read(self, conn: AsyncConnection) -> None:
+        sqlite = sqlite3_of(conn)
+        if sqlite.in_transaction:
+            sqlite.execute("ROLLBACK")
 
     def writer(self, engine: AsyncEngine) -> Writer:
         return GroupCommit(engine, sqlite3_of)
@@ -173,6 +171,10 @@ class PostgresDialect(Dialect):
     shared_by_processes = True
     groups_reads = True
     returning_in_cte = True
+    # Each plain-SQL statement sees what was committed when it started, as under READ
+    # COMMITTED inside a transaction; skipping BEGIN and COMMIT saves two round trips.
+    snapshots = False
+    yields_after_read = False  # its statements wait for the network anyway
 
     def engine(self) -> AsyncEngine:
         return create_async_engine(self.url, pool_size=POSTGRES_POOL_SIZE, max_overflow=0)
@@ -195,15 +197,6 @@ class PostgresDialect(Dialect):
                 await adapter._start_transaction()
             rows = await _driver(conn).fetch(statement.postgres, *args)
         return [tuple(r) for r in rows]
-
-    @asynccontextmanager
-    async def read_snapshot(self, conn: AsyncConnection) -> AsyncIterator[None]:
-        # Each plain-SQL statement sees what was committed when it started, as under READ
-        # COMMITTED inside a transaction; skipping BEGIN and COMMIT saves two round trips.
-        yield
-
-    async def after_read(self) -> None:
-        return None
 
     def writer(self, engine: AsyncEngine) -> Writer:
         return PlainCommit(engine)
