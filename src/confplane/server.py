@@ -71,9 +71,25 @@ def worker_app() -> Starlette:
     return create_app(Settings(**raw), announce=_quiet, settle_heap=True)
 
 
+def private_data_dir(data_dir: Path) -> None:
+    """The data directory holds the database (with the server's keys) and the admin
+    token: readable by this user only. New files are made so (umask), a new directory
+    too, and confplane's own files are set so if they were not; a directory that was
+    there already is the user's to change, so it is only warned about."""
+    os.umask(0o077)
+    if not data_dir.exists():
+        data_dir.mkdir(parents=True, mode=0o700)
+    elif data_dir.stat().st_mode & 0o077:
+        _announce(f"warning: {data_dir} is readable by other users; chmod 700 it")
+    for path in [*data_dir.glob("confplane.db*"), data_dir / "admin-token"]:
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> None:
     """Serve until stopped. ``workers`` > 1 runs that many processes on one socket; they
     share everything through the database (cursor key, tokens, meetings)."""
+    private_data_dir(settings.data_dir)
     _announce(f"confplane listening on {settings.resolved_public_url}")
     if workers <= 1:
         uvicorn.run(

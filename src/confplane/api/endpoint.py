@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from confplane.api import responses, watch
+from confplane.api.faultlog import RepeatedFaults
 from confplane.api.services import Runtime, Services
 from confplane.domain.errors import DomainError, InvalidParams, InvalidToken
 from confplane.domain.model import Principal
@@ -22,6 +23,9 @@ T = TypeVar("T")
 log = logging.getLogger("confplane.api")
 
 MAX_BODY_BYTES = 1 << 20
+# Unexpected failures, logged with their traceback once and then counted (a database
+# that is down fails every request alike).
+faults = RepeatedFaults(log)
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 
 
@@ -72,11 +76,16 @@ async def read_body(request: Request) -> bytes:
         raise InvalidParams(f"request body exceeds {MAX_BODY_BYTES} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise InvalidParams(f"request body exceeds {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise InvalidParams(f"request body exceeds {MAX_BODY_BYTES} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Nobody will read the answer; not a fault of the server's.
+        log.info("the client went away before sending the whole body")
+        raise InvalidParams("the request body ended early") from None
     return b"".join(chunks)
 
 
@@ -88,8 +97,8 @@ async def _run(op: str, call: Call, handler: Handler) -> Response:
         return responses.ok(result, call.request_id)
     except DomainError as err:
         return responses.error(to_wire(op, err), call.request_id)
-    except Exception:
-        log.exception("unhandled error in %s (request %s)", op, call.request_id)
+    except Exception as exc:
+        faults.record(exc, op, call.request_id)
         return responses.error(SYSTEM_ERROR, call.request_id)
 
 
@@ -100,10 +109,19 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
         services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
         if not services.watch.active:
-            return await answer(call)
+            return await guarded(call)
         return await services.watch.journaled(
-            op, request, call.request_id, answer(call), lambda: _who(call)
+            op, request, call.request_id, guarded(call), lambda: _who(call)
         )
+
+    async def guarded(call: Call) -> Response:
+        # What escapes the handler's own guard (the token check with the database down)
+        # is still DingTalk's systemError, never a dropped connection.
+        try:
+            return await answer(call)
+        except Exception as exc:
+            faults.record(exc, op, call.request_id)
+            return responses.error(SYSTEM_ERROR, call.request_id)
 
     async def answer(call: Call) -> Response:
         services = call.services
@@ -136,9 +154,11 @@ def admin(runtime: Runtime, handler: Handler) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
-        given = request.headers.get("authorization", "")
-        expected = f"Bearer {services.admin_token}"
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        # The scheme is case-insensitive (RFC 9110); the token is not.
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), services.admin_token.encode()
+        ):
             err = to_wire(Op.ADMIN, InvalidToken("admin token is missing or wrong"))
             return responses.error(err, call.request_id)
         return await _run(Op.ADMIN, call, handler)

@@ -34,6 +34,7 @@ CONF = "/v1.0/conference/videoConferences"
 ID = "{conferenceId:segment}"
 ADMIN = "/confplane/v1/admin"
 HEALTH = "/confplane/v1/health"
+READY = "/confplane/v1/ready"
 EMULATOR = "/confplane/v1/emulator"
 
 
@@ -126,7 +127,11 @@ def admin_routes(runtime: Runtime) -> list[Route]:
         _route(ADMIN + path, method, admin_endpoint(runtime, fn)) for path, method, fn in table
     ]
     # Liveness needs no token; it is last so it pays the full route lookup, like the rest.
-    return [*routes, _route(HEALTH, "GET", health.health)]
+    return [
+        *routes,
+        _route(READY, "GET", health.ready(runtime)),
+        _route(HEALTH, "GET", health.health),
+    ]
 
 
 def device_routes(runtime: Runtime) -> list[BaseRoute]:

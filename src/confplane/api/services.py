@@ -73,7 +73,7 @@ def admin_token(settings: Settings) -> str:
 
 
 async def build_services(settings: Settings) -> Services:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = SqlStore(
         settings.resolved_database_url,
         sqlite_synchronous=settings.sqlite_synchronous,

@@ -144,7 +144,7 @@ def _json(raw: Any) -> Any:
         return None
     try:
         return _any_json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return bytes(raw).decode("utf-8", "replace")
 
 

@@ -29,6 +29,9 @@ class Fanout(Protocol):
 
     async def publish(self, commands: Sequence[Command]) -> None: ...
 
+    async def problem(self) -> str | None:
+        """Why other processes may not hear of this one's commands now, if they may not."""
+
     async def close(self) -> None: ...
 
 
@@ -40,6 +43,8 @@ class Channel(Protocol):
     ) -> None: ...
 
     async def publish(self, text: str) -> None: ...
+
+    async def problem(self) -> str | None: ...
 
     async def close(self) -> None: ...
 
@@ -55,6 +60,9 @@ class LocalFanout:
 
     async def publish(self, commands: Sequence[Command]) -> None:
         self.hub.publish_local(commands)
+
+    async def problem(self) -> str | None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -96,6 +104,9 @@ class ChannelFanout:
             except Exception:
                 log.exception("could not announce meeting %s seq %s", pk, seq)
 
+    async def problem(self) -> str | None:
+        return await self._channel.problem()
+
     async def close(self) -> None:
         await self._channel.close()
 
@@ -121,6 +132,13 @@ class RedisChannel:
 
     async def publish(self, text: str) -> None:
         await self._redis.publish(self._name, text)
+
+    async def problem(self) -> str | None:
+        try:
+            await asyncio.wait_for(self._redis.ping(), timeout=2.0)
+        except Exception as exc:
+            return f"Redis does not answer ({type(exc).__name__})"
+        return None
 
     async def _listen(
         self, pubsub: Any, on_message: Callable[[str], None], on_reconnect: Callable[[], None]

@@ -142,6 +142,9 @@ class Session:
         except msgspec.DecodeError as exc:
             self._bad(data, str(exc), joined)
             return
+        except RecursionError:  # JSON nested thousands deep: msgspec gives up
+            self._bad(b"", "the frame nests too deeply", joined)
+            return
         if isinstance(frame, protocol.Ping):
             conn.send(protocol.encode(protocol.Pong(frame.ref, now_ms())))
         elif isinstance(frame, protocol.State):

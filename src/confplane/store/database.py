@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -29,6 +30,7 @@ class Database:
         self._writer = dialect.writer(self.engine)
         # Connections kept out of the pool for reads (see store.readers).
         self._readers = ReaderPool(self.engine, dialect.readers)
+        self._head: str | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -68,6 +70,12 @@ class Database:
         except IntegrityError as exc:
             raise Conflict("a record with the same key already exists") from exc
 
+    def head_revision(self) -> str | None:
+        """The newest schema revision this code knows."""
+        if self._head is None:
+            self._head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        return self._head
+
     async def migrate(self) -> None:
         """Bring the schema to the newest version (Alembic, run on our own connection)."""
         async with self.engine.begin() as conn:
@@ -78,8 +86,13 @@ class Database:
         await self.engine.dispose()
 
 
-def _upgrade_to_head(connection: SyncConnection) -> None:
+def _alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade_to_head(connection: SyncConnection) -> None:
+    config = _alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")

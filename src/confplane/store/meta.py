@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.store.schema import server_meta
+
+
+async def schema_version(conn: AsyncConnection) -> str | None:
+    """The Alembic revision the database is at."""
+    row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()
+    return None if row is None else str(row.version_num)
 
 
 async def get_or_create(conn: AsyncConnection, key: str, make: str) -> str:

@@ -53,6 +53,11 @@ class PostgresChannel:
         async with self._lock:  # one statement at a time on the connection
             await self._publisher.execute("SELECT pg_notify($1, $2)", self._name, text)
 
+    async def problem(self) -> str | None:
+        if self._listener is None or self._listener.is_closed():
+            return "not listening to PostgreSQL's notifications (reconnecting)"
+        return None
+
     async def _watch(self) -> None:
         """Reconnect a lost listener, then tell the subscriber to catch up."""
         while True:

@@ -93,6 +93,19 @@ class SqlStore:
         self._slices.clear()
         self._batches.clear()
 
+    async def problem(self) -> str | None:
+        """Why this store cannot serve now (the database does not answer, or its schema
+        is not the newest), if it cannot."""
+        try:
+            async with self._db.read() as conn:
+                current = await meta.schema_version(conn)
+        except Exception as exc:
+            return f"the database does not answer ({type(exc).__name__})"
+        head = self._db.head_revision()
+        if current != head:
+            return f"the database schema is at {current}, not {head}"
+        return None
+
     async def after_bulk_load(self) -> None:
         """After many rows were added at once (bench.seed): refresh the planner's view."""
         await self._db.dialect.after_bulk_load(self._db.engine)

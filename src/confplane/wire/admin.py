@@ -97,3 +97,5 @@ class UserList(Body):
 
 class HealthBody(Body):
     status: str
+    # What keeps a server from being ready (GET /confplane/v1/ready).
+    problems: list[str] | None = None

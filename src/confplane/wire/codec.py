@@ -38,3 +38,5 @@ def decode(body: bytes, into: type[T]) -> T:
         raise InvalidParams(str(exc)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise InvalidParams(f"request body is not valid UTF-8 JSON ({exc})") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise InvalidParams("request body nests too deeply") from None
