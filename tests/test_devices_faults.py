@@ -4,12 +4,14 @@ close code, and no other device or meeting notices."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any, cast
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from confplane.client.device import Device, DeviceError
 from confplane.devices import protocol
@@ -378,3 +380,69 @@ async def test_guessing_a_room_password_is_cut_off(kit: Kit) -> None:
     late = kit.device(room_code=target.room_code, password=target.password, nick="late")
     assert await refused(late) == ("rate_limited", Close.RATE_LIMITED)
     await kit.guest(other)
+
+
+async def test_a_device_closed_for_flooding_gets_no_fresh_burst_by_resuming(kit: Kit) -> None:
+    org = kit.org
+    cid = kit.meeting(invite=[org.users[1]]).conference_id
+    ticket = await kit.ticket(cid, org.users[1])
+    url = Device(kit.url).url
+    async with connect(url, compression=None) as ws:
+        await ws.send(protocol.encode(protocol.Join(conference_id=cid, ticket=ticket)))
+        joined = protocol.outbound_decoder.decode(await ws.recv())
+        assert isinstance(joined, protocol.Joined)
+        for i in range(100):
+            await ws.send(protocol.encode(protocol.Ping(ref=i)))
+        frames = await _until_closed(ws)
+        assert isinstance(frames[-1], protocol.Error) and frames[-1].code == "rate_limited"
+    async with connect(url, compression=None) as ws:
+        resume = protocol.Resume(
+            participant_id=joined.participant_id, resume_token=joined.resume_token
+        )
+        await ws.send(protocol.encode(resume))
+        assert isinstance(protocol.outbound_decoder.decode(await ws.recv()), protocol.Joined)
+        for i in range(30):
+            await ws.send(protocol.encode(protocol.Ping(ref=i)))
+        answers = await _until_closed(ws)
+    # The allowance the flood used up came back with the device: refused again, long
+    # before thirty frames (a fresh connection would have had a burst of sixty).
+    pongs = [a for a in answers if isinstance(a, protocol.Pong)]
+    assert isinstance(answers[-1], protocol.Error) and answers[-1].code == "rate_limited"
+    assert len(pongs) < 10
+
+
+async def _until_closed(ws: Any) -> list[Any]:
+    """Every frame the server sends until it closes the connection."""
+    frames = []
+    with contextlib.suppress(ConnectionClosed):
+        async for message in ws:
+            frames.append(protocol.outbound_decoder.decode(message))
+    return frames
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.aborted = False
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+class _Protocol:
+    """Stands in for uvicorn's WebSocket protocol, whose send() the session gets."""
+
+    def __init__(self) -> None:
+        self.transport = _Transport()
+
+    async def send(self, message: MutableMapping[str, Any]) -> None:
+        await asyncio.Event().wait()  # the peer reads nothing
+
+
+async def test_a_killed_connection_is_reset_not_left_open() -> None:
+    peer = _Protocol()
+    conn = Connection(peer.send, asyncio.get_running_loop().time())
+    conn.send("frame")
+    await asyncio.sleep(0)
+    conn.kill()
+    # Its unsent bytes would stay in the kernel while the peer keeps its window shut.
+    assert peer.transport.aborted

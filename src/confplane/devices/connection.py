@@ -28,6 +28,8 @@ STUCK_S = 1.0
 # Flood control: a device may send RATE frames a second, in bursts of up to BURST.
 RATE = 20.0
 BURST = 60.0
+# How long an empty allowance takes to fill again.
+REFILL_S = BURST / RATE
 
 
 class Connection:
@@ -94,6 +96,11 @@ class Connection:
         self.tokens -= 1.0
         return True
 
+    def inherit_allowance(self, last_seen: float, tokens: float) -> None:
+        """Go on from the allowance the device's previous connection left (a resume)."""
+        self.last_seen = last_seen
+        self.tokens = tokens
+
     # -- output ------------------------------------------------------------------
 
     def send(self, text: str) -> None:
@@ -103,7 +110,7 @@ class Connection:
         if self.outbox is None:
             self.outbox = deque()
         if len(self.outbox) >= SOFT_OUTBOX and self._overflowing():
-            log.info("device %s is not reading; disconnecting it", self.participant_id)
+            log.warning("device %s is not reading; disconnecting it", self.participant_id)
             self.kill()
             return
         self.outbox.append(text)
@@ -165,6 +172,12 @@ class Connection:
             self.writer.cancel()
         if self.task is not None:
             self.task.cancel()
+        # A peer that reads nothing keeps a closed socket's unsent bytes (megabytes) in
+        # the kernel for as long as it keeps its window shut: reset the connection.
+        # uvicorn's send() is a method of the connection's protocol, which has it.
+        transport = getattr(getattr(self._send, "__self__", None), "transport", None)
+        if transport is not None:
+            transport.abort()
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()

@@ -18,7 +18,7 @@ from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any
 
 from confplane.devices import protocol
-from confplane.devices.connection import Connection
+from confplane.devices.connection import REFILL_S, Connection
 from confplane.devices.grace import GraceTimers
 from confplane.devices.protocol import Close
 from confplane.domain.clock import Clock
@@ -106,6 +106,9 @@ class Hub:
         self._thawed_at = 0.0
         # room code -> (end of its window, wrong passwords in it)
         self._wrong_passwords: dict[str, tuple[float, int]] = {}
+        # participant id -> (when, frame allowance) of its last connection: a device that
+        # comes back (resume) does not get a fresh burst by reconnecting.
+        self._allowances: dict[str, tuple[float, float]] = {}
 
     # -- life cycle --------------------------------------------------------------
 
@@ -139,6 +142,7 @@ class Hub:
         self.channels.clear()
         self.unjoined.clear()
         self._wrong_passwords.clear()
+        self._allowances.clear()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -156,6 +160,9 @@ class Hub:
     def attach(self, conn: Connection, joined: Joined, from_seq: int, resumed: bool) -> None:
         """A device joined (or resumed) on ``conn``; send it commands from ``from_seq`` on."""
         pid = joined.device.participant_id
+        allowance = self._allowances.pop(pid, None)
+        if allowance is not None:
+            conn.inherit_allowance(*allowance)
         old = self.devices.get(pid)
         if old is not None and old is not conn:
             # The device came back while its old connection still looked alive.
@@ -192,6 +199,7 @@ class Hub:
         pid = conn.participant_id
         if pid is None or self.devices.get(pid) is not conn:
             return
+        self._allowances[pid] = (conn.last_seen, conn.tokens)
         self._unregister(conn)
         if conn.final or self._stopping:
             return
@@ -353,6 +361,9 @@ class Hub:
                 for room, (until, _) in list(self._wrong_passwords.items()):
                     if now >= until:
                         del self._wrong_passwords[room]
+                for pid, (seen, _) in list(self._allowances.items()):
+                    if now - seen >= REFILL_S:  # refilled by now: nothing to remember
+                        del self._allowances[pid]
                 self._freeze_new_devices()
                 if self.now() >= next_prune:
                     next_prune = self.now() + PRUNE_EVERY_S
