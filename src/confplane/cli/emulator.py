@@ -22,6 +22,14 @@ from confplane.client.emulator import EmulatorClient
 from confplane.emulator.faults import MAX_LATENCY_MS
 from confplane.wire.errors import Op
 
+# Options the fault rules and the journal filter share.
+AppKeyOption = Annotated[
+    str | None, typer.Option("--app-key", help="Only calls of this app (appKey).")
+]
+ConferenceIdOption = Annotated[
+    str | None, typer.Option("--conference-id", help="Only calls about this meeting.")
+]
+
 app = typer.Typer(
     help="Control a confplane server started with --emulator: reset it, inject faults, "
     "set the rate limit, read the journal of API calls, move its clock (needs the admin "
@@ -259,12 +267,8 @@ def add_fault(
     drop: Annotated[
         bool, typer.Option("--drop", help="Close the connection without an answer.")
     ] = False,
-    app_key: Annotated[
-        str | None, typer.Option("--app-key", help="Only calls of this app (appKey).")
-    ] = None,
-    conference_id: Annotated[
-        str | None, typer.Option("--conference-id", help="Only calls about this meeting.")
-    ] = None,
+    app_key: AppKeyOption = None,
+    conference_id: ConferenceIdOption = None,
     times: Annotated[
         int | None,
         typer.Option(
@@ -459,12 +463,8 @@ def journal(
         str | None,
         typer.Option("--operation", help="Only calls of this operation (CreateVideoConference)."),
     ] = None,
-    app_key: Annotated[
-        str | None, typer.Option("--app-key", help="Only calls of this app (appKey).")
-    ] = None,
-    conference_id: Annotated[
-        str | None, typer.Option("--conference-id", help="Only calls about this meeting.")
-    ] = None,
+    app_key: AppKeyOption = None,
+    conference_id: ConferenceIdOption = None,
     since: Annotated[
         int | None,
         typer.Option(

@@ -6,11 +6,9 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import Integer, and_, bindparam, delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.events import Command
-from confplane.store.dialect import Dialect
-from confplane.store.raw import Statement
+from confplane.store.raw import Statement, Table
 from confplane.store.schema import conferences, device_commands
 
 _targets = msgspec.json.Decoder(list[str])
@@ -51,14 +49,10 @@ _AFTER = (
 )
 
 
-class CommandTable:
+class CommandTable(Table):
     """``CommandReads`` and ``CommandWrites`` over one connection of a transaction."""
 
-    __slots__ = ("_conn", "_dialect")
-
-    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
-        self._conn = conn
-        self._dialect = dialect
+    __slots__ = ()
 
     async def append(
         self,
@@ -78,11 +72,10 @@ class CommandTable:
             "data": _encode(data).decode(),
             "created_at": created_at,
         }
-        fetch = self._dialect.fetch
         if self._dialect.returning_in_cte:
-            return int((await fetch(self._conn, _APPEND_IN_ONE, params))[0][0])
-        params["seq"] = seq = int((await fetch(self._conn, _NEXT_SEQ, params))[0][0])
-        await fetch(self._conn, _INSERT, params)
+            return int((await self._rows(_APPEND_IN_ONE, **params))[0][0])
+        params["seq"] = seq = int((await self._rows(_NEXT_SEQ, **params))[0][0])
+        await self._rows(_INSERT, **params)
         return seq
 
     async def current_seq(self, conference_pk: int) -> int:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import Device, DeviceMedia
 from confplane.domain.storage import NewDevice
-from confplane.store.dialect import Dialect
-from confplane.store.raw import Statement, records
+from confplane.store.raw import Statement, Table, records
 from confplane.store.schema import devices, members
 
 _DEVICE_COLUMNS = tuple(devices.c[name] for name in Device.__struct_fields__)
@@ -67,17 +65,10 @@ def _of_attendees(conference_pk: int) -> Any:
     )
 
 
-class DeviceTable:
+class DeviceTable(Table):
     """``DeviceReads`` and ``DeviceWrites`` over one connection of a transaction."""
 
-    __slots__ = ("_conn", "_dialect")
-
-    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
-        self._conn = conn
-        self._dialect = dialect
-
-    async def _rows(self, statement: Statement, **params: Any) -> list[tuple[Any, ...]]:
-        return await self._dialect.fetch(self._conn, statement, params)
+    __slots__ = ()
 
     # -- reads ---------------------------------------------------------------------
 

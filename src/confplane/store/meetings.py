@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import AttendStatus, Conference, ConferenceState, Device, Member
 from confplane.domain.model import ConferenceStatus as Status
 from confplane.domain.storage import NewMeeting, NewMember
-from confplane.store.dialect import Dialect
-from confplane.store.raw import Statement, records
+from confplane.store.raw import Statement, Table, records
 from confplane.store.schema import conferences, members
 
 # Columns in the order of the records' fields: a row becomes a record in one call, with
@@ -134,17 +132,10 @@ def _member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
     }
 
 
-class MeetingTable:
+class MeetingTable(Table):
     """``MeetingReads`` and ``MeetingWrites`` over one connection of a transaction."""
 
-    __slots__ = ("_conn", "_dialect")
-
-    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
-        self._conn = conn
-        self._dialect = dialect
-
-    async def _rows(self, statement: Statement, **params: Any) -> list[tuple[Any, ...]]:
-        return await self._dialect.fetch(self._conn, statement, params)
+    __slots__ = ()
 
     async def _one(self, statement: Statement, **params: Any) -> Conference | None:
         rows = await self._rows(statement, **params)

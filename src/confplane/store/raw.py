@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+if TYPE_CHECKING:
+    from confplane.store.dialect import Dialect
 
 T = TypeVar("T")
 
@@ -46,3 +50,16 @@ class Statement:
 def records(cls: type[T], rows: Sequence[tuple[Any, ...]]) -> list[T]:
     """Rows whose columns follow the record's fields, as records (0/1 become booleans)."""
     return msgspec.convert(rows, list[cls], strict=False)  # type: ignore[valid-type]
+
+
+class Table:
+    """Statements over one connection of a transaction, run by the database's dialect."""
+
+    __slots__ = ("_conn", "_dialect")
+
+    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
+        self._conn = conn
+        self._dialect = dialect
+
+    async def _rows(self, statement: Statement, **params: Any) -> list[tuple[Any, ...]]:
+        return await self._dialect.fetch(self._conn, statement, params)
