@@ -4,9 +4,12 @@ the bearer scheme's case, the data directory's permissions; and readiness."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import socket
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from confplane.client.device import Device
 from confplane.devices import protocol
 from confplane.server import private_data_dir
 from confplane.testing import POSTGRES_ADMIN_URL, ServerProcess, fresh_postgres_database
-from conftest import Org
+from conftest import Org, api_error, get_token
 from devices_kit import Kit
 
 CONF = "/v1.0/conference/videoConferences"
@@ -197,3 +200,53 @@ def test_a_served_data_directory_holds_private_files(server: ServerProcess) -> N
     found = [p for p in files if p.exists()]
     assert found
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in found), found
+
+
+def access_lines(server: ServerProcess) -> list[str]:
+    return [line for line in server.log_path.read_text().splitlines() if line.startswith("access ")]
+
+
+def test_every_api_call_writes_an_access_line_without_secrets(org: Org) -> None:
+    before = len(access_lines(org.server))
+    token = get_token(org.server, org.app_key, org.app_secret)
+    cid = org.create()
+    api_error(org.mute, cid, "stranger")
+    time.sleep(0.2)  # written once per turn of the server's loop
+    lines = access_lines(org.server)[before:]
+    assert [line.split()[1:4] for line in lines] == [
+        ["GetAccessToken", "200", "-"],
+        ["CreateVideoConference", "200", "-"],
+        ["MuteMembers", "400", "unknownUserError"],
+    ]
+    assert all(f"app={org.app_key}" in line for line in lines)
+    assert all(re.search(r" request=[0-9A-F]{32}$", line) for line in lines)
+    assert all(re.search(r" \d+(\.\d+)?ms ", line) for line in lines)
+    log = org.server.log_path.read_text()
+    assert org.app_secret not in log and token not in log
+
+
+def test_the_access_log_in_json_and_off(tmp_path: Path) -> None:
+    for args, expect in ((["--log-format", "json"], True), (["--no-access-log"], False)):
+        proc = ServerProcess(tmp_path / args[0].strip("-"), extra_args=args)
+        proc.start()
+        try:
+            answer = httpx.post(
+                f"{proc.base_url}/v1.0/oauth2/accessToken",
+                json={"appKey": "dingnosuch", "appSecret": "x"},
+            )
+            assert answer.status_code == 400
+            time.sleep(0.2)
+            rows = [
+                json.loads(line)
+                for line in proc.log_path.read_text().splitlines()
+                if line.startswith("{")
+            ]
+        finally:
+            proc.stop()
+        if expect:
+            [row] = rows
+            assert row["operation"] == "GetAccessToken" and row["status"] == 400
+            assert row["code"] == "invalidClientIdOrSecret" and row["app_key"] == "dingnosuch"
+            assert row["request_id"] == answer.json()["requestid"]
+        else:
+            assert rows == [] and "access " not in proc.log_path.read_text()

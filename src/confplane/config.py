@@ -46,6 +46,9 @@ class Settings:
     qps_limit: int | None = None
     # API calls the emulator's journal keeps per process.
     journal_size: int = 10_000
+    # A line per API call on stderr ("text" or "json").
+    access_log: bool = True
+    log_format: str = "text"
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,6 +40,8 @@ class Call:
     request_id: str
     # The body as read (kept for the emulator's journal).
     raw_body: bytes | None = None
+    # The app that called, when no token says it (the token calls name it in the body).
+    app_key: str | None = None
 
     def path(self, name: str) -> str:
         return _no_nul(name, str(self.request.path_params.get(name, "")))
@@ -108,11 +111,24 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
     async def endpoint(request: Request) -> Response:
         services = runtime.services
         call = Call(request, services, _NO_PRINCIPAL, responses.request_id())
+        access = services.access_log
+        started = time.perf_counter() if access is not None else 0.0
         if not services.watch.active:
-            return await guarded(call)
-        return await services.watch.journaled(
-            op, request, call.request_id, guarded(call), lambda: _who(call)
-        )
+            response = await guarded(call)
+        else:
+            response = await services.watch.journaled(
+                op, request, call.request_id, guarded(call), lambda: _who(call)
+            )
+        if access is not None:
+            access.record(
+                op,
+                response.status_code,
+                time.perf_counter() - started,
+                call.request_id,
+                call.principal.app_key or call.app_key,
+                response.code if isinstance(response, responses.ErrorResponse) else None,
+            )
+        return response
 
     async def guarded(call: Call) -> Response:
         # What escapes the handler's own guard (the token check with the database down)

@@ -31,7 +31,17 @@ def encoded(body: bytes, rid: str) -> Response:
     return Response(body, 200, headers=_headers(rid), media_type=JSON)
 
 
-def error(err: WireError, rid: str) -> Response:
-    detail = {"requiredScopes": list(err.required_scopes)} if err.required_scopes else None
-    body = ErrorBody(code=err.code, message=err.message, requestid=rid, accessdenieddetail=detail)
-    return Response(codec.encode(body), err.status, headers=_headers(rid), media_type=JSON)
+class ErrorResponse(Response):
+    """An error answer, which says its DingTalk code (for the access log)."""
+
+    def __init__(self, err: WireError, rid: str) -> None:
+        detail = {"requiredScopes": list(err.required_scopes)} if err.required_scopes else None
+        body = ErrorBody(
+            code=err.code, message=err.message, requestid=rid, accessdenieddetail=detail
+        )
+        super().__init__(codec.encode(body), err.status, headers=_headers(rid), media_type=JSON)
+        self.code = err.code
+
+
+def error(err: WireError, rid: str) -> ErrorResponse:
+    return ErrorResponse(err, rid)

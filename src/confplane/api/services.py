@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+from confplane.api.access_log import AccessLog, LogFormat
 from confplane.api.watch import Watch
 from confplane.config import Settings
 from confplane.devices.fanout import ChannelFanout, Fanout, LocalFanout, RedisChannel
@@ -54,6 +55,8 @@ class Services:
     renderings: Renderings
     clock: Clock
     watch: Watch
+    # One line per API call, or None (``--no-access-log``).
+    access_log: AccessLog | None
     # No other process can hold devices of this database (the hub may then end lost
     # devices' stays at start).
     sole_process: bool
@@ -125,6 +128,7 @@ async def build_services(settings: Settings) -> Services:
         renderings=Renderings(),
         clock=clock,
         watch=Watch(RateLimit(settings.qps_limit), emulator),
+        access_log=AccessLog(LogFormat(settings.log_format)) if settings.access_log else None,
         sole_process=not store.shared_by_processes and settings.processes == 1,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,11 @@ from confplane.config import (
     DEFAULT_READ_CACHE_ROWS,
     Settings,
 )
+
+
+class LogFormatChoice(StrEnum):
+    TEXT = "text"
+    JSON = "json"
 
 
 def serve(
@@ -109,6 +115,18 @@ def serve(
             help="API calls the emulator's journal keeps per process.",
         ),
     ] = 10_000,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            envvar="CONFPLANE_ACCESS_LOG",
+            help="A line per API call on stderr: operation, app, status, code, latency, id.",
+        ),
+    ] = True,
+    log_format: Annotated[
+        LogFormatChoice,
+        typer.Option(envvar="CONFPLANE_LOG_FORMAT", help="The access log's lines."),
+    ] = LogFormatChoice.TEXT,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -125,6 +143,8 @@ def serve(
         emulator=emulator,
         qps_limit=qps_limit,
         journal_size=journal_size,
+        access_log=access_log,
+        log_format=log_format.value,
         device_heartbeat_s=device_heartbeat,
         device_grace_s=device_grace,
         redis_url=redis_url,
