@@ -530,3 +530,12 @@ def test_a_fault_for_an_operation_this_server_does_not_answer_is_refused(
         emulator.add_fault("NoSuchOperation", error=(500, "systemError"))
     assert err.value.code == "paramsError" and "MuteMembers" in err.value.message
     assert emulator.faults() == []
+
+
+def test_set_and_freeze_in_one_call_stop_at_exactly_that_instant(
+    emulator: EmulatorClient,
+) -> None:
+    for at in range(1_700_000_000_000, 1_700_000_000_020):
+        shown = emulator.set_clock(at_ms=at, freeze=True)
+        assert (shown["now"], shown["frozen"]) == (at, True)
+        emulator.real_clock()

@@ -237,13 +237,15 @@ async def set_clock(call: Call) -> w.ClockBody:
     if req.advance_ms is not None and not -(2**40) < req.advance_ms < 2**40:
         raise InvalidParams("advanceMs is out of range")
     clock = call.services.clock
+    if req.freeze is True:
+        # Stopped first, so that the instant set or reached is exactly the one it shows
+        # (a running clock moves between the two steps).
+        clock.freeze()
     if req.set is not None:
         clock.set(req.set)
     if req.advance_ms is not None:
         clock.advance(req.advance_ms)
-    if req.freeze is True:
-        clock.freeze()
-    elif req.freeze is False:
+    if req.freeze is False:
         clock.unfreeze()
     return _clock(call)
 
