@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from confplane.domain.directory import DirectoryService
+from confplane.domain.directory import DirectoryService, NewUser
 from confplane.domain.model import User
 
 DEMO_CORP_ID = "dingdemo"
@@ -39,12 +39,8 @@ async def seed_demo(directory: DirectoryService) -> DemoOrg | None:
     """Create the demo org, app and users if the directory is empty; else do nothing."""
     if await directory.has_orgs():
         return None
-    org = await directory.create_org("confplane demo", DEMO_CORP_ID)
-    creds = await directory.create_internal_app(org.corp_id, "demo app")
-    users = [
-        await directory.create_user(
-            org.corp_id, nick=nick, union_id=union_id, user_id=union_id, job_number=job
-        )
-        for nick, union_id, job in DEMO_USERS
-    ]
+    people = [NewUser(nick, union_id, union_id, job) for nick, union_id, job in DEMO_USERS]
+    org, creds, users = await directory.create_org_with_app(
+        "confplane demo", DEMO_CORP_ID, "demo app", people
+    )
     return DemoOrg(org.corp_id, creds.app.app_key, creds.app_secret, users)

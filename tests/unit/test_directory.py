@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from confplane.domain.directory import NewUser
 from confplane.domain.errors import Conflict, InvalidParams, NotFound
 from confplane.domain.model import ALL_SCOPES, READ_SCOPE, WRITE_SCOPE, AppKind
 from confplane.store.sql import SqlStore
@@ -166,3 +167,22 @@ async def test_user_rules(world: World, tenant: Tenant, other_tenant: Tenant) ->
         await world.directory.get_user("nosuchunionid")
     with pytest.raises(NotFound):
         await world.directory.list_users("dingnosuchorg")
+
+
+async def test_an_org_with_its_app_and_users_is_made_whole_or_not_at_all(
+    world: World, tenant: Tenant
+) -> None:
+    corp_id = "ding" + secrets.token_hex(6)
+    people = [NewUser("Ann", union_id=f"ann-{corp_id}"), NewUser("Ben", job_number="B1")]
+    org, creds, users = await world.directory.create_org_with_app("acme", corp_id, "bot", people)
+    assert org.corp_id == corp_id and creds.app.org_id == org.id
+    assert set(creds.app.permissions) == set(ALL_SCOPES)
+    assert [u.nick for u in await world.directory.list_users(corp_id)] == ["Ann", "Ben"]
+    assert users[0].union_id == f"ann-{corp_id}" and users[1].job_number == "B1"
+    # A user that cannot be added (its unionId is taken) leaves no org and no app behind.
+    other = "ding" + secrets.token_hex(6)
+    taken = [NewUser("Cid"), NewUser("Dup", union_id=tenant.host)]
+    with pytest.raises(Conflict):
+        await world.directory.create_org_with_app("half", other, "bot", taken)
+    with pytest.raises(NotFound):
+        await world.directory.get_org(other)

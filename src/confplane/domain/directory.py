@@ -10,7 +10,7 @@ from confplane.domain import ids
 from confplane.domain.clock import now_ms
 from confplane.domain.errors import Conflict, InvalidParams, NotFound
 from confplane.domain.model import ALL_SCOPES, App, AppKind, Org, User
-from confplane.domain.storage import DirectoryReads, NewApp, Store
+from confplane.domain.storage import DirectoryReads, DirectoryWrites, NewApp, Store
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -43,6 +43,16 @@ def _check_permissions(permissions: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(permissions))
 
 
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """A user to add; the ids are made up when not given."""
+
+    nick: str
+    user_id: str | None = None
+    union_id: str | None = None
+    job_number: str | None = None
+
+
 class DirectoryService:
     def __init__(
         self, store: Store, *, on_permissions_changed: Callable[[int], None] | None = None
@@ -58,13 +68,31 @@ class DirectoryService:
         return org
 
     async def create_org(self, name: str, corp_id: str | None = None) -> Org:
+        async with self._store.write() as tx:
+            return await self._add_org(tx.directory, name, corp_id)
+
+    async def _add_org(self, directory: DirectoryWrites, name: str, corp_id: str | None) -> Org:
         corp_id = corp_id or "ding" + ids.app_key()[4:]
         _check_id("corpId", corp_id)
         _check_text("name", name, 256)
+        if await directory.org_by_corp_id(corp_id) is not None:
+            raise Conflict(f"org {corp_id} already exists")
+        return await directory.add_org(corp_id, name.strip(), now_ms())
+
+    async def create_org_with_app(
+        self,
+        name: str,
+        corp_id: str | None,
+        app_name: str,
+        users: Sequence[NewUser],
+    ) -> tuple[Org, AppCredentials, list[User]]:
+        """An org, its internal app (both permissions) and its users, in one transaction
+        (one commit: what the emulator's reset to the demo org makes)."""
         async with self._store.write() as tx:
-            if await tx.directory.org_by_corp_id(corp_id) is not None:
-                raise Conflict(f"org {corp_id} already exists")
-            return await tx.directory.add_org(corp_id, name.strip(), now_ms())
+            org = await self._add_org(tx.directory, name, corp_id)
+            creds = await self._add_internal_app(tx.directory, org, app_name, ALL_SCOPES)
+            made = [await self._add_user(tx.directory, org, user) for user in users]
+        return org, creds, made
 
     async def get_org(self, corp_id: str) -> Org:
         async with self._store.read() as tx:
@@ -81,16 +109,20 @@ class DirectoryService:
     async def create_internal_app(
         self, corp_id: str, name: str, permissions: Sequence[str] = ALL_SCOPES
     ) -> AppCredentials:
-        _check_text("name", name, 256)
-        perms = _check_permissions(permissions)
         async with self._store.write() as tx:
             org = await self._org(tx.directory, corp_id)
-            secret = ids.app_secret()
-            new = NewApp(
-                ids.app_key(), ids.digest(secret), AppKind.INTERNAL, name, org.id, perms, now_ms()
-            )
-            app = await tx.directory.add_app(new)
-            return AppCredentials(app=app, app_secret=secret)
+            return await self._add_internal_app(tx.directory, org, name, permissions)
+
+    async def _add_internal_app(
+        self, directory: DirectoryWrites, org: Org, name: str, permissions: Sequence[str]
+    ) -> AppCredentials:
+        _check_text("name", name, 256)
+        perms = _check_permissions(permissions)
+        secret = ids.app_secret()
+        new = NewApp(
+            ids.app_key(), ids.digest(secret), AppKind.INTERNAL, name, org.id, perms, now_ms()
+        )
+        return AppCredentials(app=await directory.add_app(new), app_secret=secret)
 
     async def create_suite(
         self, name: str, permissions: Sequence[str] = ALL_SCOPES
@@ -162,19 +194,25 @@ class DirectoryService:
         union_id: str | None = None,
         job_number: str | None = None,
     ) -> User:
-        union_id = union_id or ids.union_id()
-        user_id = user_id or ids.numeric_password(12)
-        _check_id("unionId", union_id)
-        _check_id("userId", user_id)
-        _check_text("nick", nick, 256)
-        _check_text("jobNumber", job_number, 64, required=False)
         async with self._store.write() as tx:
             org = await self._org(tx.directory, corp_id)
-            if await tx.directory.user_by_union_id(union_id) is not None:
-                raise Conflict(f"unionId {union_id} already exists")
-            if await tx.directory.user_by_user_id(org.id, user_id) is not None:
-                raise Conflict(f"userId {user_id} already exists in {corp_id}")
-            return await tx.directory.add_user(org.id, union_id, user_id, nick.strip(), job_number)
+            user = NewUser(nick, user_id, union_id, job_number)
+            return await self._add_user(tx.directory, org, user)
+
+    async def _add_user(self, directory: DirectoryWrites, org: Org, user: NewUser) -> User:
+        union_id = user.union_id or ids.union_id()
+        user_id = user.user_id or ids.numeric_password(12)
+        _check_id("unionId", union_id)
+        _check_id("userId", user_id)
+        _check_text("nick", user.nick, 256)
+        _check_text("jobNumber", user.job_number, 64, required=False)
+        if await directory.user_by_union_id(union_id) is not None:
+            raise Conflict(f"unionId {union_id} already exists")
+        if await directory.user_by_user_id(org.id, user_id) is not None:
+            raise Conflict(f"userId {user_id} already exists in {org.corp_id}")
+        return await directory.add_user(
+            org.id, union_id, user_id, user.nick.strip(), user.job_number
+        )
 
     async def list_users(self, corp_id: str) -> list[User]:
         async with self._store.read() as tx:
