@@ -193,4 +193,4 @@ def _app_key_of_token_call(call: Call, body: Any) -> str | None:
 
 def _who(call: Call) -> tuple[str, str, bytes | None]:
     """The caller's appKey and corpId, and the body the call read, for the journal."""
-    return call.principal.app_key, call.principal.corp_id, call.raw_body
+    return call.principal.app_key or call.app_key or "", call.principal.corp_id, call.raw_body

@@ -91,17 +91,15 @@ class Watch:
         if emulator is None:
             return response
         app_key, corp_id, body = who()
-        request_json = _json(body)
+        request_json = parse_json(body)
         # A streamed answer (a large members page) has no body to look into.
-        answer_json = _json(getattr(response, "body", None))
+        answer_json = parse_json(getattr(response, "body", None))
         answered = answer_json if isinstance(answer_json, dict) else {}
         code = answered.get("code") if response.status_code >= 400 else None
         named = conference_ids_of(request, request_json)
         created = answered.get("conferenceId")
         if not named and isinstance(created, str):
             named = (created,)
-        if not app_key and isinstance(request_json, dict):
-            app_key = str(request_json.get("appKey") or request_json.get("suiteKey") or "")
         emulator.journal.record(
             Entry(
                 seq=emulator.journal.next_seq(),
@@ -134,12 +132,8 @@ def conference_ids_of(request: Request, body: Any) -> tuple[str, ...]:
     return ()
 
 
-def parse_json(raw: bytes | None) -> Any:
-    """A request body as JSON (its text when it is not JSON; None when empty)."""
-    return _json(raw)
-
-
-def _json(raw: Any) -> Any:
+def parse_json(raw: Any) -> Any:
+    """A body as JSON (its text when it is not JSON; None when empty)."""
     if not raw:
         return None
     try:
