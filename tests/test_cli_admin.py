@@ -223,7 +223,7 @@ def test_seed_file_problems_are_usage_errors(
 def test_wrong_or_missing_admin_token(env: dict[str, str]) -> None:
     wrong = run({**env, "CONFPLANE_ADMIN_TOKEN": "wrong"}, "admin", "orgs", "list")
     assert wrong.code == 1
-    assert "Error: InvalidAuthentication: 不合法的access_token" in wrong.stderr
+    assert "Error: InvalidAuthentication: the admin token is wrong" in wrong.stderr
     env.pop("CONFPLANE_ADMIN_TOKEN")
     missing = run(env, "admin", "orgs", "list")
     assert missing.code == 2

@@ -220,7 +220,7 @@ def test_latency_drop_fraction_and_clear(env: dict[str, str], dt: App) -> None:
 def test_server_refusals_exit_1_with_dingtalk_code(env: dict[str, str]) -> None:
     too_fast = run(env, "emulator", "rate-limit", "2000000")
     assert too_fast.code == 1
-    assert "Error: paramsError: error:qps must be 1-1000000" in too_fast.stderr
+    assert "Error: paramsError: qps must be 1-1000000" in too_fast.stderr
     assert "HTTP 400" in too_fast.stderr
     assert ok(run(env, "emulator", "rate-limit", "--json")).json() == {"qps": None}
 
@@ -246,7 +246,7 @@ def test_server_refusals_exit_1_with_dingtalk_code(env: dict[str, str]) -> None:
         (["faults", "add", "CreateVideoConference", "--drop", "--seed", "3"],
          "--seed goes with --fraction"),
         (["faults", "add", "CreateVideoConferance", "--drop"],
-         "OPERATION: unknown operation 'CreateVideoConferance'; one of CloseVideoConference,"),
+         "OPERATION: unknown operation 'CreateVideoConferance'; one of CancelScheduleConference,"),
         (["journal", "--operation", "Lock"], "--operation: unknown operation 'Lock'; one of"),
         (["clock", "--advance", "5x"], "--advance: unknown duration '5x'"),
         (["clock", "--advance", "1h 30m"], "unknown duration"),
@@ -290,7 +290,7 @@ def test_bad_values_typer_refuses(tmp_path: Path, args: list[str]) -> None:
 def test_admin_token_and_connection_problems(env: dict[str, str], tmp_path: Path) -> None:
     wrong = run({**env, "CONFPLANE_ADMIN_TOKEN": "wrong"}, "emulator", "faults", "list")
     assert wrong.code == 1
-    assert "Error: InvalidAuthentication: 不合法的access_token" in wrong.stderr
+    assert "Error: InvalidAuthentication: the admin token is wrong" in wrong.stderr
     missing = {k: v for k, v in env.items() if k != "CONFPLANE_ADMIN_TOKEN"}
     no_token = run(missing, "emulator", "clock")
     assert no_token.code == 2

@@ -181,7 +181,11 @@ def test_close(env: dict[str, str], org: Org) -> None:
 def test_unknown_meeting(env: dict[str, str]) -> None:
     missing = "000000000000000000000000"
     err = api_failure(run(env, "meetings", "members", missing), "roomNotFound")
-    assert "Error: roomNotFound: ROOM NOT FOUND\n  HTTP 404, request id " in err
+    # DingTalk's message, then the server's reason (its detail header), then the status.
+    assert (
+        f"Error: roomNotFound: ROOM NOT FOUND\n  conference {missing} not found\n"
+        "  HTTP 404, request id "
+    ) in err
     api_failure(run(env, "meetings", "lock", missing), "paramsError")
     api_failure(run(env, "meetings", "mute", missing, "someone"), "paramsError")
     # QueryConferenceInfoBatch answers an unknown id with nothing: still a failure.
@@ -228,3 +232,25 @@ def test_listings_show_progress_on_a_terminal_only(env: dict[str, str], org: Org
 
     listing = run_on_terminal(env, "meetings", "list", "--json")
     assert listing.code == 0 and "Fetching meetings" in listing.stdout
+
+
+def test_info_and_invite(env: dict[str, str], org: Org) -> None:
+    cid = create(env, org)
+    ok(run(env, "meetings", "invite", cid, org.users[1], org.users[2]))
+    shown = ok(run(env, "meetings", "info", cid)).stdout
+    assert cid in shown and "weekly sync" in shown
+    assert "0 in the meeting, 0 came, 2 invited" in shown
+    answer = ok(run(env, "meetings", "info", cid, "--json")).json()
+    assert (answer["conferenceId"], answer["invitedNum"]) == (cid, 2)
+    by_code = ok(run(env, "meetings", "info", "--room-code", answer["roomCode"], "--json")).json()
+    assert by_code["conferenceId"] == cid
+
+
+def test_info_and_invite_failures(env: dict[str, str], org: Org) -> None:
+    cid = create(env, org)
+    api_failure(run(env, "meetings", "invite", cid, "nobody-has-this-id"), "unknownUserError")
+    api_failure(run(env, "meetings", "info", "000000000000000000000000"), "paramsError")
+    missing = run(env, "meetings", "info", "--room-code", "100000000")
+    assert missing.code != 0 and "Traceback" not in missing.stderr
+    both = run(env, "meetings", "info", cid, "--room-code", "1")
+    assert both.code == 2 and "Traceback" not in both.stderr

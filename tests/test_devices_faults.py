@@ -369,14 +369,15 @@ async def test_a_resume_claiming_a_future_seq_still_gets_what_follows(kit: Kit) 
 
 
 async def test_guessing_a_room_password_is_cut_off(kit: Kit) -> None:
-    from confplane.devices.hub import GUEST_FAILURES
+    from confplane.domain.guest_attempts import PER_CLIENT
 
     target, other = kit.meeting(), kit.meeting()
     wrong = "x" + target.password
-    for _ in range(GUEST_FAILURES):
+    for _ in range(PER_CLIENT):
         device = kit.device(room_code=target.room_code, password=wrong, nick="guesser")
         assert await refused(device) == ("wrong_password", Close.UNAUTHORIZED)
-    # Now even the right password waits out the window; other rooms are not affected.
+    # Now even the right password from this client waits out the window (other clients:
+    # tests/test_guest_attempts.py); other rooms are not affected.
     late = kit.device(room_code=target.room_code, password=target.password, nick="late")
     assert await refused(late) == ("rate_limited", Close.RATE_LIMITED)
     await kit.guest(other)

@@ -245,6 +245,8 @@ def test_the_rate_limit_trips_per_app_and_operation_and_recovers(
             outcomes.append("ok")
         except Exception as exc:
             assert (exc.code, exc.data["statusCode"]) == (QPS_CODE, 403)  # type: ignore[attr-defined]
+            # No message is documented: the code again, the limit in the detail header.
+            assert exc.data["message"] == QPS_CODE  # type: ignore[attr-defined]
             outcomes.append("limited")
     # Ten calls within at most two one-second windows: at most four get through.
     assert outcomes.count("limited") >= 6
@@ -539,3 +541,36 @@ def test_set_and_freeze_in_one_call_stop_at_exactly_that_instant(
         shown = emulator.set_clock(at_ms=at, freeze=True)
         assert (shown["now"], shown["frozen"]) == (at, True)
         emulator.real_clock()
+
+
+# -- what an error's body leaves out stays in the journal ---------------------------------
+
+
+def test_the_journal_keeps_the_error_detail_and_every_answer_has_ids(
+    emu_server: ServerProcess, emu_org: Org
+) -> None:
+    cid = emu_org.create()
+    err = api_error(
+        emu_org.conference.lock_conference_with_options,
+        cid,
+        cm.LockConferenceRequest(action="freeze"),
+        emu_org.headers(cm.LockConferenceHeaders),
+        runtime(),
+    )
+    assert (err.code, err.message) == ("commandError", "commandError")
+    admin = {"authorization": f"Bearer {emu_server.admin_token}"}
+    with httpx.Client(base_url=emu_server.base_url, headers=admin) as http:
+        journal = http.get("/confplane/v1/emulator/journal", params={"operation": "LockConference"})
+        (entry,) = journal.json()["entries"]
+        assert (entry["code"], entry["detail"]) == (
+            "commandError",
+            "action must be lock or unlock, not 'freeze'",
+        )
+        answers = [journal, http.get("/confplane/v1/emulator/clock")]
+        with http.stream(
+            "GET", "/confplane/v1/emulator/journal", params={"follow": "true"}
+        ) as followed:
+            answers.append(followed)
+    for answer in answers:
+        rid = answer.headers["x-acs-request-id"]
+        assert rid and answer.headers["x-acs-trace-id"] == rid.lower()

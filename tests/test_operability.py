@@ -58,7 +58,7 @@ def test_json_nested_thousands_deep_is_a_params_error(org: Org, method: str, pat
     )
     assert answer.status_code == 400
     assert answer.json()["code"] == "paramsError"
-    assert "nests too deeply" in answer.json()["message"]
+    assert "nests too deeply" in answer.headers["x-confplane-error-detail"]
     assert tracebacks(org.server) == before
 
 
@@ -207,6 +207,7 @@ def access_lines(server: ServerProcess) -> list[str]:
 
 
 def test_every_api_call_writes_an_access_line_without_secrets(org: Org) -> None:
+    time.sleep(0.2)  # the org fixture's own calls are written first
     before = len(access_lines(org.server))
     token = get_token(org.server, org.app_key, org.app_secret)
     cid = org.create()
@@ -219,7 +220,9 @@ def test_every_api_call_writes_an_access_line_without_secrets(org: Org) -> None:
         ["MuteMembers", "400", "unknownUserError"],
     ]
     assert all(f"app={org.app_key}" in line for line in lines)
-    assert all(re.search(r" request=[0-9A-F]{32}$", line) for line in lines)
+    assert all(re.search(r" request=[0-9A-F]{32}( detail=.*)?$", line) for line in lines)
+    # The error's reason, which its body leaves out, is on its line.
+    assert lines[2].endswith(f' detail="stranger is not a member of conference {cid}"')
     assert all(re.search(r" \d+(\.\d+)?ms ", line) for line in lines)
     log = org.server.log_path.read_text()
     assert org.app_secret not in log and token not in log

@@ -587,7 +587,8 @@ def test_close_without_union_id_changes_nothing(org: Org, http: httpx.Client) ->
         ("POST", "/v1.0/conference/videoConference"),
         ("GET", CONF),
         ("PUT", CONF),
-        ("GET", f"{CONF}/query"),
+        # GET {CONF}/query is QueryConferenceInfo of a meeting "query" (tested there).
+        ("PATCH", f"{CONF}/query"),
         ("GET", f"{CONF}/CID/lock"),
         ("PUT", f"{CONF}/CID/lock"),
         ("DELETE", f"{CONF}/CID/lock"),

@@ -10,6 +10,9 @@ DEFAULT_PORT = 8080
 DEFAULT_DATA_DIR = Path("./confplane-data")
 # Member rows of read answers each process keeps (a row and its rendering: about 600 B).
 DEFAULT_READ_CACHE_ROWS = 50_000
+DEFAULT_HEADER_TIMEOUT_S = 10.0
+DEFAULT_BODY_TIMEOUT_S = 30.0
+DEFAULT_IDLE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +49,25 @@ class Settings:
     qps_limit: int | None = None
     # API calls the emulator's journal keeps per process.
     journal_size: int = 10_000
+    # Events to apps (docs/events.md): the first retry's delay (doubling after), and how
+    # long a webhook receiver has to answer.
+    event_retry_base_ms: int = 1_000
+    webhook_timeout_s: float = 10.0
+    # Seconds between the SYSTEM pings sent on each Stream-mode connection.
+    stream_ping_s: float = 30.0
     # A line per API call on stderr ("text" or "json").
     access_log: bool = True
     log_format: str = "text"
+    # GET /metrics in Prometheus's format (api.metrics).
+    metrics: bool = True
+    # HTTP connections (confplane.http_limits): seconds to send the request headers (from
+    # connecting or the previous response), the body, and to start a next request on a
+    # kept-alive connection; open connections per process (None: from the open-files
+    # limit). Device WebSockets live by their heartbeat instead.
+    header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+    max_connections: int | None = None
 
     @property
     def resolved_database_url(self) -> str:

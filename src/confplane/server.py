@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import functools
 import json
 import os
+import socket
+import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from confplane.api.app import admin_token, build_services, create_app
+from confplane.api.metrics_processes import shared_directory
 from confplane.config import Settings
 from confplane.demo import seed_demo
 from confplane.devices.protocol import MAX_MESSAGE_BYTES
 from confplane.devices.uvicorn_ws import PROTOCOL as LEAN_WS_PROTOCOL
+from confplane.http_guard import ConnectionGuard, GuardedHttpProtocol
+from confplane.http_limits import HttpLimits, connections_for, raise_open_files_limit
 
 # How the parent hands its settings to worker processes (they import the app anew).
 _SETTINGS_ENV = "CONFPLANE_WORKER_SETTINGS"
@@ -45,6 +54,26 @@ def _uvicorn_options(settings: Settings, log_level: str) -> dict[str, Any]:
         "ws_max_size": MAX_MESSAGE_BYTES,
         "ws_per_message_deflate": False,
         "ws_ping_interval": None,
+    }
+
+
+def _http_options(settings: Settings) -> dict[str, Any]:
+    """Raise the open-files limit (worker processes inherit it) and bound HTTP connections
+    by it: the guarded protocol (pickled to each worker) and uvicorn's keep-alive."""
+    files = raise_open_files_limit()
+    limits = HttpLimits(
+        header_timeout_s=settings.header_timeout_s,
+        body_timeout_s=settings.body_timeout_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        max_connections=settings.max_connections or connections_for(files.now),
+    )
+    _announce(
+        f"open files: {files.now} (was {files.before}); "
+        f"up to {limits.max_connections} connections per process"
+    )
+    return {
+        "http": functools.partial(GuardedHttpProtocol, guard=ConnectionGuard(limits)),
+        "timeout_keep_alive": settings.idle_timeout_s,
     }
 
 
@@ -86,25 +115,51 @@ def private_data_dir(data_dir: Path) -> None:
             path.chmod(0o600)
 
 
+def _listen(config: uvicorn.Config) -> socket.socket:
+    """The server's socket, bound and listening (connections wait in its backlog until
+    the app has started); a taken port ends the run here, with uvicorn's message."""
+    sock = config.bind_socket()
+    sock.listen(config.backlog)
+    return sock
+
+
 def run(settings: Settings, *, log_level: str = "info", workers: int = 1) -> None:
     """Serve until stopped. ``workers`` > 1 runs that many processes on one socket; they
     share everything through the database (cursor key, tokens, meetings)."""
     private_data_dir(settings.data_dir)
-    _announce(f"confplane listening on {settings.resolved_public_url}")
+    http_options = _http_options(settings)
     if workers <= 1:
-        uvicorn.run(
+        config = uvicorn.Config(
             create_app(settings, announce=_announce, settle_heap=True),
             **_uvicorn_options(settings, log_level),
+            **http_options,
         )
+        # The port first: a taken port ends the run before anything is announced or made.
+        sock = _listen(config)
+        _announce(f"confplane listening on {settings.resolved_public_url}")
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+        if not server.started:
+            sys.exit(1)
         return
+    workers_config = uvicorn.Config(
+        "confplane.server:worker_app",
+        factory=True,
+        workers=workers,
+        **_uvicorn_options(settings, log_level),
+        **http_options,
+    )
+    sock = _listen(workers_config)
+    _announce(f"confplane listening on {settings.resolved_public_url}")
     asyncio.run(_prepare(settings))
     worker_settings = dataclasses.replace(settings, seed_demo=False, processes=workers)
     raw = dataclasses.asdict(worker_settings)
     raw["data_dir"] = str(worker_settings.data_dir)
     os.environ[_SETTINGS_ENV] = json.dumps(raw)
-    uvicorn.run(
-        "confplane.server:worker_app",
-        factory=True,
-        workers=workers,
-        **_uvicorn_options(settings, log_level),
-    )
+    # The workers' metrics meet in files of one directory, new for this run.
+    with (
+        shared_directory() if settings.metrics else nullcontext(),
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        Multiprocess(workers_config, sockets=[sock]).run()

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class ServerProcess:
         admin_token: str | None = None,
         extra_args: Sequence[str] = (),
         env: dict[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
@@ -44,6 +45,8 @@ class ServerProcess:
         self.port = free_port()
         self.extra_args = list(extra_args)
         self.env = env or {}
+        # Runs in the child before the server starts (e.g. to lower its resource limits).
+        self.preexec_fn = preexec_fn
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
 
@@ -70,7 +73,11 @@ class ServerProcess:
             args += ["--database-url", self.database_url]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
+            preexec_fn=self.preexec_fn,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

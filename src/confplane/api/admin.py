@@ -93,6 +93,11 @@ async def set_permissions(call: Call) -> a.AppBody:
     return _app(app, (await _corp_ids(call)).get(app.org_id or 0))
 
 
+async def rotate_secret(call: Call) -> a.AppBody:
+    creds = await call.services.directory.rotate_secret(call.path("appKey"))
+    return _created(creds, (await _corp_ids(call)).get(creds.app.org_id or 0))
+
+
 async def create_suite(call: Call) -> a.AppBody:
     req = await call.body(a.CreateAppRequest)
     creds = await call.services.directory.create_suite(

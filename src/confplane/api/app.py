@@ -14,8 +14,15 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from confplane import heap
-from confplane.api import responses
-from confplane.api.routes import admin_routes, api_routes, device_routes, emulator_routes
+from confplane.api import openapi, responses, web
+from confplane.api.routes import (
+    admin_routes,
+    api_routes,
+    device_routes,
+    emulator_routes,
+    event_routes,
+)
+from confplane.api.schedule_timer import ScheduleTimer
 from confplane.api.services import Runtime, admin_token, build_services
 from confplane.config import Settings
 from confplane.demo import seed_demo
@@ -36,10 +43,10 @@ def _error_page(err: WireError) -> Callable[[Request, Exception], Response]:
 async def _http_exception(request: Request, exc: Exception) -> Response:
     """Starlette's own 404/405 become DingTalk's InvalidAction.NotFound."""
     if isinstance(exc, HTTPException) and exc.status_code not in (404, 405):
-        return responses.error(
-            WireError(exc.status_code, "paramsError", f"error:{exc.detail}"),
-            responses.request_id(),
+        err = WireError(
+            exc.status_code, "paramsError", "error:invalid parameter", detail=exc.detail
         )
+        return responses.error(err, responses.request_id())
     return responses.error(NOT_FOUND, responses.request_id())
 
 
@@ -87,11 +94,20 @@ def create_app(
             announce(f"admin token: in {token_file}")
         await services.fanout.start()
         await services.hub.start(sole_process=services.sole_process)
+        if services.metrics is not None:
+            await services.metrics.start()
+        services.deliverer.start()
+        schedule_timer = ScheduleTimer(services.schedules)
+        schedule_timer.start()
         if settle_heap:
             heap.settle()
         try:
             yield
         finally:
+            await schedule_timer.stop()
+            await services.deliverer.stop()
+            if services.metrics is not None:
+                await services.metrics.stop()
             await services.hub.stop()
             await services.fanout.close()
             await services.store.close()
@@ -102,7 +118,11 @@ def create_app(
             *api_routes(runtime),
             *admin_routes(runtime),
             *device_routes(runtime),
+            *event_routes(runtime),
             *(emulator_routes(runtime) if settings.emulator else []),
+            openapi.route(emulator=settings.emulator),
+            # The join page, the console and their assets (not API routes: api/web.py).
+            web.browser_pages(runtime, emulator_on=settings.emulator),
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from confplane.api import responses
 from confplane.api.endpoint import Call
@@ -129,11 +129,7 @@ async def query_conference_members(call: Call) -> Response:
             )
         return responses.encoded(template.fill(walk.now), call.request_id)
     # A large page is streamed slice by slice so memory stays flat whatever maxResults is.
-    return StreamingResponse(
-        _stream_members(walk),
-        headers={"x-acs-request-id": call.request_id},
-        media_type=responses.JSON,
-    )
+    return responses.streamed(_stream_members(walk), call.request_id)
 
 
 async def query_org_conference_list(call: Call) -> w.QueryOrgConferenceListResponse:

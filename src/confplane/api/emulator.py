@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from starlette.responses import Response, StreamingResponse
 
+from confplane.api import responses
 from confplane.api.endpoint import Call
 from confplane.demo import seed_demo
 from confplane.domain.errors import InvalidParams, NotFound
@@ -166,6 +167,7 @@ def _entry(entry: Entry) -> w.JournalEntryBody:
         code=entry.code,
         request_id=entry.request_id,
         latency_ms=entry.latency_ms,
+        detail=entry.detail,
     )
 
 
@@ -199,7 +201,7 @@ async def journal(call: Call) -> Response | w.JournalBody:
         return StreamingResponse(
             _follow(_emulator(call), where),
             media_type="application/x-ndjson",
-            headers={"x-acs-request-id": call.request_id},
+            headers=responses.headers(call.request_id),
         )
     return w.JournalBody(entries=[_entry(e) for e in _emulator(call).journal.entries(where)])
 
@@ -247,9 +249,12 @@ async def set_clock(call: Call) -> w.ClockBody:
         clock.advance(req.advance_ms)
     if req.freeze is False:
         clock.unfreeze()
+    # Scheduled meetings whose times the jump passed open or close before the answer.
+    await call.services.schedules.catch_up()
     return _clock(call)
 
 
 async def reset_clock(call: Call) -> w.ClockBody:
     call.services.clock.reset()
+    await call.services.schedules.catch_up()
     return _clock(call)

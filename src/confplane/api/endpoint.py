@@ -18,7 +18,7 @@ from confplane.api.services import Runtime, Services
 from confplane.domain.errors import DomainError, InvalidParams, InvalidToken
 from confplane.domain.model import Principal
 from confplane.wire import codec
-from confplane.wire.errors import SYSTEM_ERROR, Op, to_wire
+from confplane.wire.errors import Op, system_error, to_wire
 
 T = TypeVar("T")
 log = logging.getLogger("confplane.api")
@@ -102,7 +102,7 @@ async def _run(op: str, call: Call, handler: Handler) -> Response:
         return responses.error(to_wire(op, err), call.request_id)
     except Exception as exc:
         faults.record(exc, op, call.request_id)
-        return responses.error(SYSTEM_ERROR, call.request_id)
+        return responses.error(system_error(op), call.request_id)
 
 
 def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) -> Endpoint:
@@ -126,7 +126,7 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
                 time.perf_counter() - started,
                 call.request_id,
                 call.principal.app_key or call.app_key,
-                response.code if isinstance(response, responses.ErrorResponse) else None,
+                *_error_of(response),
             )
         return response
 
@@ -137,7 +137,7 @@ def operation(runtime: Runtime, op: str, scope: str | None, handler: Handler) ->
             return await answer(call)
         except Exception as exc:
             faults.record(exc, op, call.request_id)
-            return responses.error(SYSTEM_ERROR, call.request_id)
+            return responses.error(system_error(op), call.request_id)
 
     async def answer(call: Call) -> Response:
         services = call.services
@@ -175,12 +175,25 @@ def admin(runtime: Runtime, handler: Handler) -> Endpoint:
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode(), services.admin_token.encode()
         ):
-            err = to_wire(Op.ADMIN, InvalidToken("admin token is missing or wrong"))
+            err = to_wire(Op.ADMIN, InvalidToken(_ADMIN_TOKEN_HOW))
             return responses.error(err, call.request_id)
         return await _run(Op.ADMIN, call, handler)
 
     endpoint.__name__ = handler.__name__
     return endpoint
+
+
+_ADMIN_TOKEN_HOW = (
+    "admin token is missing or wrong: send the server's admin token (serve --admin-token,"
+    " or the admin-token file in its data directory) as 'Authorization: Bearer <token>'"
+)
+
+
+def _error_of(response: Response) -> tuple[str | None, str | None]:
+    """An error answer's code and detail, for the access log."""
+    if isinstance(response, responses.ErrorResponse):
+        return response.code, response.detail or None
+    return None, None
 
 
 def _app_key_of_token_call(call: Call, body: Any) -> str | None:

@@ -20,7 +20,7 @@ _OK = codec.encode(HealthBody(status="ok"))
 
 
 async def health(_request: Request) -> Response:
-    return Response(_OK, 200, media_type=responses.JSON)
+    return responses.encoded(_OK, responses.request_id())
 
 
 def ready(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
@@ -34,7 +34,8 @@ def ready(runtime: Runtime) -> Callable[[Request], Awaitable[Response]]:
             p for p in (await services.store.problem(), await services.fanout.problem()) if p
         ]
         body = HealthBody(status="unavailable", problems=problems) if problems else _READY
-        return Response(codec.encode(body), 503 if problems else 200, media_type=responses.JSON)
+        status = 503 if problems else 200
+        return responses.encoded(codec.encode(body), responses.request_id(), status)
 
     return endpoint
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from confplane.api import admin, conference, devices, emulator, health, oauth
+from confplane.api import (
+    admin,
+    admin_events,
+    conference,
+    conference_controls,
+    devices,
+    emulator,
+    health,
+    links,
+    metrics_endpoint,
+    oauth,
+    stream,
+)
 from confplane.api.endpoint import Endpoint, Handler, operation
 from confplane.api.endpoint import admin as admin_endpoint
+from confplane.api.schedule_routes import schedule_routes
 from confplane.api.services import Runtime
 from confplane.domain.model import READ_SCOPE, WRITE_SCOPE
 from confplane.wire.errors import Op
@@ -99,6 +113,63 @@ def api_routes(runtime: Runtime) -> list[Route]:
             "DELETE",
             op(Op.CLOSE, WRITE_SCOPE, conference.close_video_conference),
         ),
+        *_control_routes(op),
+        *schedule_routes(op),
+    ]
+
+
+def _control_routes(op: Callable[[str, str | None, Handler], Endpoint]) -> list[Route]:
+    """The meeting details, controls and links (api.conference_controls, api.links)."""
+    c = conference_controls
+    return [
+        # Before {conferenceId}: its own word would otherwise read as an id.
+        _route(
+            f"{CONF}/createAutoLoginUrl",
+            "POST",
+            op(Op.AUTO_LOGIN_URL, WRITE_SCOPE, links.create_auto_login_url),
+        ),
+        _route(f"{CONF}/{ID}", "GET", op(Op.QUERY_INFO, READ_SCOPE, c.query_conference_info)),
+        _route(
+            "/v1.0/conference/roomCodes/{roomCode:segment}/infos",
+            "GET",
+            op(Op.QUERY_BY_ROOM_CODE, READ_SCOPE, c.query_conference_info_by_room_code),
+        ),
+        _route(
+            "/v1.0/conference/users/lists",
+            "GET",
+            op(Op.QUERY_USER_ONGOING, READ_SCOPE, c.query_user_on_going_conference),
+        ),
+        _route(
+            f"{CONF}/{ID}/users/invite", "POST", op(Op.INVITE_USERS, WRITE_SCOPE, c.invite_users)
+        ),
+        _route(
+            f"{CONF}/{ID}/members/updateNick",
+            "POST",
+            op(Op.UPDATE_MEMBER_NICK, WRITE_SCOPE, c.update_member_nick),
+        ),
+        _route(
+            f"{CONF}/{ID}",
+            "PUT",
+            op(Op.UPDATE_SETTING, WRITE_SCOPE, c.update_video_conference_setting),
+        ),
+        _route(
+            f"{CONF}/{ID}/extInfo",
+            "PUT",
+            op(Op.UPDATE_EXT_INFO, WRITE_SCOPE, c.update_video_conference_ext_info),
+        ),
+        _route(f"{CONF}/{ID}/focus", "POST", op(Op.FOCUS, WRITE_SCOPE, c.focus)),
+        _route(
+            "/v1.0/conference/customShortLinks",
+            "POST",
+            op(Op.CUSTOM_SHORT_LINK, WRITE_SCOPE, links.create_custom_short_link),
+        ),
+        # Where the links lead (no token: a browser follows them).
+        _route("/s/{code:segment}", "GET", op(Op.FOLLOW_LINK, None, links.follow_short_link)),
+        _route(
+            "/l/{conferenceId:segment}/{ticket:segment}",
+            "GET",
+            op(Op.FOLLOW_LINK, None, links.follow_login_url),
+        ),
     ]
 
 
@@ -114,6 +185,7 @@ def admin_routes(runtime: Runtime) -> list[Route]:
         ("/apps", "GET", admin.list_apps),
         ("/apps/{appKey}", "GET", admin.get_app),
         ("/apps/{appKey}/permissions", "PUT", admin.set_permissions),
+        ("/apps/{appKey}/secret", "POST", admin.rotate_secret),
         ("/suites", "POST", admin.create_suite),
         ("/suites/{suiteKey}/ticket", "POST", admin.new_suite_ticket),
         ("/suites/{suiteKey}/authorizations", "POST", admin.authorize_suite),
@@ -126,11 +198,36 @@ def admin_routes(runtime: Runtime) -> list[Route]:
     routes = [
         _route(ADMIN + path, method, admin_endpoint(runtime, fn)) for path, method, fn in table
     ]
-    # Liveness needs no token; it is last so it pays the full route lookup, like the rest.
+    # Liveness and metrics need no token; liveness is last so it pays the full route
+    # lookup, like the rest.
     return [
         *routes,
+        _route(metrics_endpoint.PATH, "GET", metrics_endpoint.metrics(runtime)),
         _route(READY, "GET", health.ready(runtime)),
         _route(HEALTH, "GET", health.health),
+    ]
+
+
+def event_routes(runtime: Runtime) -> list[BaseRoute]:
+    """Events to apps (docs/events.md): DingTalk's Stream mode, then the admin API's
+    log, webhooks and dead letters."""
+    table: list[tuple[str, str, Any]] = [
+        ("/events", "GET", admin_events.list_events),
+        ("/apps/{appKey}/webhooks", "GET", admin_events.list_webhooks),
+        ("/apps/{appKey}/webhooks", "POST", admin_events.add_webhook),
+        ("/apps/{appKey}/webhooks/{webhookId}", "DELETE", admin_events.remove_webhook),
+        ("/apps/{appKey}/stream", "GET", admin_events.stream_status),
+        ("/apps/{appKey}/dead-letters", "GET", admin_events.dead_letters),
+        ("/apps/{appKey}/dead-letters/replay", "POST", admin_events.replay),
+    ]
+    return [
+        _route(
+            "/v1.0/gateway/connections/open",
+            "POST",
+            operation(runtime, Op.OPEN_CONNECTION, None, stream.open_connection),
+        ),
+        WebSocketRoute(stream.PATH, stream.socket_endpoint(runtime)),
+        *(_route(ADMIN + path, method, admin_endpoint(runtime, fn)) for path, method, fn in table),
     ]
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from confplane.api.access_log import AccessLog, LogFormat
+from confplane.api.metrics import Metrics
+from confplane.api.metrics_processes import worker_directory
 from confplane.api.watch import Watch
 from confplane.config import Settings
 from confplane.devices.fanout import ChannelFanout, Fanout, LocalFanout, RedisChannel
@@ -16,14 +18,26 @@ from confplane.devices.protocol import ws_url
 from confplane.domain.auth import AuthService
 from confplane.domain.clock import Clock
 from confplane.domain.commands import CommandLog
+from confplane.domain.conference_controls import ConferenceControlService
 from confplane.domain.conferences import ConferenceService
+from confplane.domain.console import ConsoleService
+from confplane.domain.console_sessions import ConsoleSessions
 from confplane.domain.directory import DirectoryService
+from confplane.domain.guest_attempts import GuestAttempts
+from confplane.domain.join_page import JoinPageService
+from confplane.domain.links import LinkService
 from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
+from confplane.domain.schedules import ScheduleService
+from confplane.domain.statistics import StatisticsService
 from confplane.domain.storage import MeetingViews, MemberSlice
+from confplane.domain.subscriptions import StreamTickets, SubscriptionService
 from confplane.domain.tickets import TicketCodec, TicketService
 from confplane.emulator.controls import Emulator
 from confplane.emulator.ratelimit import RateLimit
+from confplane.events.deliverer import Deliverer
+from confplane.events.stream import StreamHub
+from confplane.events.webhooks import WebhookSender
 from confplane.store.sql import SqlStore
 from confplane.wire.render import MemberPageTemplate
 
@@ -47,19 +61,42 @@ class Services:
     auth: AuthService
     directory: DirectoryService
     conferences: ConferenceService
+    # Scheduled meetings (opened and closed by the clock) and meeting statistics.
+    schedules: ScheduleService
+    statistics: StatisticsService
     presence: PresenceService
     admin_token: str
     tickets: TicketService
+    # The meeting controls and details beyond ConferenceService's, and the links into
+    # meetings (short links, auto-login URLs).
+    controls: ConferenceControlService
+    links: LinkService
+    # Guests' password attempts, counted per client and room in the store.
+    guests: GuestAttempts
     hub: Hub
     fanout: Fanout
     renderings: Renderings
     clock: Clock
     watch: Watch
-    # One line per API call, or None (``--no-access-log``).
+    # Each API call's line and metrics, or None (``--no-access-log --no-metrics``).
     access_log: AccessLog | None
+    # GET /metrics, or None (``--no-metrics``).
+    metrics: Metrics | None
     # No other process can hold devices of this database (the hub may then end lost
     # devices' stays at start).
     sole_process: bool
+    # Events to apps (docs/events.md): who receives them, the Stream-mode connections
+    # held here, and the loop that delivers from the outbox.
+    subscriptions: SubscriptionService
+    streams: StreamHub
+    # Where this server is reached (links, Stream-mode endpoints).
+    public_url: str
+    deliverer: Deliverer
+    # The web console (its operator acts on any org's meetings) and its signed sessions,
+    # and what the join page at /j/{roomCode} may read.
+    console: ConsoleService
+    console_sessions: ConsoleSessions
+    join_page: JoinPageService
 
 
 def admin_token(settings: Settings) -> str:
@@ -88,12 +125,14 @@ async def build_services(settings: Settings) -> Services:
     ticket_key = await store.server_value("ticket_key", secrets.token_hex(32))
     token_key = await store.server_value("token_key", secrets.token_hex(32))
     presence = PresenceService(store, max_members=settings.max_members, clock=clock)
+    metrics = _metrics(settings, store)
     hub = Hub(
         presence,
         CommandLog(store),
         heartbeat_s=settings.device_heartbeat_s,
         grace_s=settings.device_grace_s,
         clock=clock,
+        observer=metrics,
     )
     fanout = _fanout(settings, store, hub)
     auth = AuthService(
@@ -104,33 +143,85 @@ async def build_services(settings: Settings) -> Services:
         token_key=bytes.fromhex(token_key),
     )
     emulator = Emulator(clock, settings.journal_size) if settings.emulator else None
+    stream_key = await store.server_value("stream_key", secrets.token_hex(32))
+    console_key = await store.server_value("console_key", secrets.token_hex(32))
+    streams = StreamHub(ping_s=settings.stream_ping_s)
+    deliverer = Deliverer(
+        store,
+        streams,
+        WebhookSender(timeout_s=settings.webhook_timeout_s),
+        backoff_base_ms=settings.event_retry_base_ms,
+        attempt_timeout_s=settings.webhook_timeout_s,
+    )
+    store.on_events(deliverer.wake)
+    cursor = CursorCodec(bytes.fromhex(cursor_key))
+    tickets = TicketService(
+        store,
+        TicketCodec(bytes.fromhex(ticket_key), clock),
+        device_url=ws_url(settings.resolved_public_url),
+    )
     return Services(
         store=store,
         auth=auth,
         directory=DirectoryService(store, on_permissions_changed=auth.forget_app),
         conferences=ConferenceService(
             store,
-            CursorCodec(bytes.fromhex(cursor_key)),
+            cursor,
             public_url=settings.resolved_public_url,
             max_members=settings.max_members,
             notifier=fanout,
             clock=clock,
         ),
+        schedules=ScheduleService(
+            store, public_url=settings.resolved_public_url, notifier=fanout, clock=clock
+        ),
+        statistics=StatisticsService(store, cursor, clock=clock),
         presence=presence,
         admin_token=admin_token(settings),
-        tickets=TicketService(
+        tickets=tickets,
+        controls=ConferenceControlService(
             store,
-            TicketCodec(bytes.fromhex(ticket_key), clock),
-            device_url=ws_url(settings.resolved_public_url),
+            cursor,
+            public_url=settings.resolved_public_url,
+            max_members=settings.max_members,
+            notifier=fanout,
+            clock=clock,
         ),
+        links=LinkService(store, tickets, public_url=settings.resolved_public_url, clock=clock),
+        guests=GuestAttempts(store, clock),
         hub=hub,
         fanout=fanout,
         renderings=Renderings(),
         clock=clock,
         watch=Watch(RateLimit(settings.qps_limit), emulator),
-        access_log=AccessLog(LogFormat(settings.log_format)) if settings.access_log else None,
+        access_log=(
+            AccessLog(LogFormat(settings.log_format), lines=settings.access_log, calls=metrics)
+            if settings.access_log or metrics is not None
+            else None
+        ),
+        metrics=metrics,
         sole_process=not store.shared_by_processes and settings.processes == 1,
+        subscriptions=SubscriptionService(
+            store, StreamTickets(bytes.fromhex(stream_key), clock), clock
+        ),
+        streams=streams,
+        public_url=settings.resolved_public_url,
+        deliverer=deliverer,
+        console=ConsoleService(store),
+        # Real time, not the server's clock: the emulator moving it must not sign anyone out.
+        console_sessions=ConsoleSessions(bytes.fromhex(console_key), admin_token(settings)),
+        join_page=JoinPageService(store, tickets.codec),
     )
+
+
+def _metrics(settings: Settings, store: SqlStore) -> Metrics | None:
+    """This process's metrics; a worker of several writes them where its parent said
+    (api.metrics_processes)."""
+    if not settings.metrics:
+        return None
+    metrics = Metrics(multiprocess_dir=worker_directory() if settings.processes > 1 else None)
+    metrics.observe_store(store)
+    return metrics
 
 
 def _fanout(settings: Settings, store: SqlStore, hub: Hub) -> Fanout:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -18,11 +19,11 @@ from confplane.emulator.controls import Emulator
 from confplane.emulator.faults import FaultKind
 from confplane.emulator.journal import Entry
 from confplane.emulator.ratelimit import RateLimit
-from confplane.wire.errors import WireError
+from confplane.wire.errors import QPS_LIMIT, WireError
 
 log = logging.getLogger("confplane.api")
 
-QPS_LIMIT_CODE = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+QPS_LIMIT_CODE = QPS_LIMIT.code
 _any_json = msgspec.json.Decoder()
 
 
@@ -55,12 +56,8 @@ class Watch:
     ) -> Response | None:
         """The answer instead of running the call, if any (after a fault's latency)."""
         if app_key and not self.rate_limit.allow(app_key, op):
-            err = WireError(
-                403,
-                QPS_LIMIT_CODE,
-                f"the app's calls of {op} exceed {self.rate_limit.qps} per second",
-            )
-            return responses.error(err, request_id)
+            why = f"the app's calls of {op} exceed {self.rate_limit.qps} per second"
+            return responses.error(replace(QPS_LIMIT, detail=why), request_id)
         emulator = self.emulator
         if emulator is None or not emulator.faults:
             return None
@@ -72,7 +69,7 @@ class Watch:
         if fault.kind is FaultKind.ERROR:
             return responses.error(WireError(fault.status, fault.code, fault.message), request_id)
         if fault.kind is FaultKind.DROP:
-            return _dropped(request)
+            return _dropped(request, request_id)
         return None
 
     async def journaled(
@@ -96,6 +93,7 @@ class Watch:
         answer_json = parse_json(getattr(response, "body", None))
         answered = answer_json if isinstance(answer_json, dict) else {}
         code = answered.get("code") if response.status_code >= 400 else None
+        detail = getattr(response, "detail", None) or None
         named = conference_ids_of(request, request_json)
         created = answered.get("conferenceId")
         if not named and isinstance(created, str):
@@ -116,6 +114,7 @@ class Watch:
                 code=code,
                 request_id=request_id,
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                detail=detail,
             )
         )
         return response
@@ -153,11 +152,13 @@ class _Dropped(Response):
         self._transport.abort()
 
 
-def _dropped(request: Request) -> Response:
+def _dropped(request: Request, request_id: str) -> Response:
     # uvicorn's receive() is a method of the request's cycle, which holds the transport.
     cycle = getattr(request.receive, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
         log.warning("cannot drop the connection on this server: answering 503 instead")
-        return responses.error(WireError(503, "ServiceUnavailable", "connection dropped"), "")
+        return responses.error(
+            WireError(503, "ServiceUnavailable", "connection dropped"), request_id
+        )
     return _Dropped(transport)

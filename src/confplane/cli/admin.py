@@ -23,6 +23,7 @@ apps = typer.Typer(help="Internal apps: an appKey and appSecret per app.", no_ar
 users = typer.Typer(help="Users of an org.", no_args_is_help=True)
 app.add_typer(orgs, name="orgs")
 app.add_typer(apps, name="apps")
+app.add_typer(apps, name="app", hidden=True)  # the singular, as people type it
 app.add_typer(users, name="users")
 
 CorpId = Annotated[str, typer.Argument(metavar="CORP_ID", help="The org's corpId.")]
@@ -166,6 +167,22 @@ def show_app(
     """Show one app."""
     with session(ctx).admin() as admin:
         _show(admin.get_app(app_key), [f for f in _APP_FIELDS if f[1] != "appSecret"], json)
+
+
+@apps.command("rotate-secret")
+def rotate_secret(
+    ctx: typer.Context,
+    app_key: Annotated[str, typer.Argument(metavar="APP_KEY", help="The app's appKey.")],
+    json: JsonFlag = False,
+) -> None:
+    """Give an app a new appSecret and print it; the old secret stops working at once,
+    tokens already issued work until they expire."""
+    with session(ctx).admin() as admin:
+        rotated = admin.rotate_secret(app_key)
+    _show(rotated, _APP_FIELDS, json)
+    out = stdout_console()
+    if not json and out.is_terminal:
+        out.print("[dim]The new appSecret is shown only now; keep it.[/]")
 
 
 # -- users ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from confplane.cli import admin, emulator, meetings
+from confplane.cli import admin, emulator, events, meetings, schedule
 from confplane.cli.errors import run_guarded
 from confplane.cli.join import join
 from confplane.cli.profile import Profile
@@ -123,8 +123,11 @@ app.command()(serve)
 app.command()(token)
 app.command()(join)
 app.add_typer(meetings.app, name="meetings")
+app.add_typer(schedule.app, name="schedule")
 app.add_typer(admin.app, name="admin")
 app.add_typer(emulator.app, name="emulator")
+app.add_typer(events.events, name="events")
+app.add_typer(events.webhooks, name="webhooks")
 
 
 def main() -> None:

@@ -93,18 +93,22 @@ class Board:
         """A fresh view of the meeting: an event per member who came, went or changed."""
         self.info = info
         current = {u.user_id: Seen.of(u) for u in info.user_list}
+        told: list[str] = []
         for union_id, now in current.items():
             before = self.members.get(union_id)
             if before is None:
-                self.event(f"+ {now.nick} ({union_id}): {now.describe()}")
+                told.append(f"+ {now.nick} ({union_id}): {now.describe()}")
             else:
                 said = changes(before, now)
                 if said:
-                    self.event(f"~ {now.nick} ({union_id}): {', '.join(said)}")
+                    told.append(f"~ {now.nick} ({union_id}): {', '.join(said)}")
         for union_id, gone in self.members.items():
             if union_id not in current:
-                self.event(f"- {gone.nick} ({union_id})")
+                told.append(f"- {gone.nick} ({union_id})")
+        # The members first: each event redraws the board, which must show them already.
         self.members = current
+        for text in told:
+            self.event(text)
 
     def render(self) -> RenderableType:
         d = self.device

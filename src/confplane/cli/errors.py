@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from confplane.cli.profile import ProfileError
+from confplane.client.admin import AdminError
 from confplane.client.device import DeviceError
 from confplane.client.dingtalk import DingTalkError
+from confplane.client.dingtalk.errors import INVALID_AUTHENTICATION
 
 
 class ExitCode(IntEnum):
@@ -31,8 +33,23 @@ class NotFound(Exception):
     """A lookup the server answered with nothing (a meeting not in progress, say)."""
 
 
+ADMIN_TOKEN_HELP = (
+    "  The admin token is wrong or missing: it is the server's --admin-token, or else the "
+    "admin-token file in its data directory (serve prints where). Pass --admin-token, "
+    "set CONFPLANE_ADMIN_TOKEN or put admin_token in a profile."
+)
+
+
 def describe_api_error(err: DingTalkError) -> list[str]:
+    if isinstance(err, AdminError) and err.code == INVALID_AUTHENTICATION:
+        return [
+            f"[bold red]Error:[/] {escape(err.code)}: the admin token is wrong",
+            escape(ADMIN_TOKEN_HELP),
+        ]
     lines = [f"[bold red]Error:[/] {escape(err.code)}: {escape(err.message)}"]
+    if err.detail and err.detail != err.message:
+        # The server's reason (which unionId, which field): DingTalk's message is fixed.
+        lines.append(f"  {escape(err.detail)}")
     detail = f"  HTTP {err.status}"
     if err.request_id:
         detail += f", request id {escape(err.request_id)}"
@@ -53,7 +70,14 @@ def describe_transport_error(err: httpx.TransportError) -> str:
         what = "did not answer in time"
     else:
         what = f"cannot be reached ({type(err).__name__}: {err})"
-    return f"[bold red]Error:[/] the server{escape(where)} {escape(what)}"
+    line = f"[bold red]Error:[/] the server{escape(where)} {escape(what)}"
+    if where.startswith(" at https://") and "SSL" in str(err):
+        # A server without TLS (a local confplane) was spoken to as https.
+        line += (
+            "\n  It does not speak https: for a server without TLS write the scheme, "
+            "--endpoint http://HOST:PORT"
+        )
+    return line
 
 
 def run_guarded(command: Callable[[], object]) -> None:

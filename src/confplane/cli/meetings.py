@@ -15,7 +15,8 @@ from confplane.client.dingtalk import DingTalkClient
 from confplane.wire import models as w
 
 app = typer.Typer(
-    help="Create, list, inspect, mute, lock and close meetings.", no_args_is_help=True
+    help="Create, list, inspect, mute, lock, kick and close meetings; name co-hosts.",
+    no_args_is_help=True,
 )
 
 ConferenceId = Annotated[
@@ -263,3 +264,137 @@ def close(
     with session(ctx).client() as client:
         client.close_video_conference(conference_id, host or _host_of(client, conference_id))
     stdout_console().print(f"Closed meeting {conference_id}")
+
+
+@app.command()
+def kick(
+    ctx: typer.Context,
+    conference_id: ConferenceId,
+    union_id: UnionId,
+    device: Device = None,
+    forbid_rejoin: Annotated[
+        bool, typer.Option("--forbid-rejoin", help="They may not join this meeting again.")
+    ] = False,
+) -> None:
+    """Remove a member: every device of theirs, or one (KickMembers)."""
+    with session(ctx).client() as client:
+        client.kick_members(
+            conference_id, union_id, participant_id=device, forbidden_rejoin=forbid_rejoin or None
+        )
+    target = f"device {device} of {union_id}" if device else union_id
+    how = " for good" if forbid_rejoin else ""
+    stdout_console().print(f"Removed {escape(target)} from {conference_id}{how}")
+
+
+cohosts = typer.Typer(
+    help="Make members co-hosts, or not any more (Cohosts).", no_args_is_help=True
+)
+app.add_typer(cohosts, name="cohosts")
+UnionIds = Annotated[
+    list[str], typer.Argument(metavar="UNION_ID...", help="The members' unionIds.")
+]
+
+
+def _cohosts(ctx: typer.Context, conference_id: str, union_ids: list[str], action: str) -> None:
+    with session(ctx).client() as client:
+        client.cohosts(conference_id, union_ids, action=action)
+    done = "now co-hosts" if action == "add" else "no longer co-hosts"
+    stdout_console().print(f"{escape(', '.join(union_ids))}: {done} in {conference_id}")
+
+
+@cohosts.command("add")
+def cohosts_add(ctx: typer.Context, conference_id: ConferenceId, union_ids: UnionIds) -> None:
+    """Make members co-hosts (Cohosts, action add)."""
+    _cohosts(ctx, conference_id, union_ids, "add")
+
+
+@cohosts.command("remove")
+def cohosts_remove(ctx: typer.Context, conference_id: ConferenceId, union_ids: UnionIds) -> None:
+    """Make co-hosts plain members again (Cohosts, action remove)."""
+    _cohosts(ctx, conference_id, union_ids, "remove")
+
+
+mute_all = typer.Typer(
+    help="Mute every attendee at once, or lift it (MuteAll).", no_args_is_help=True
+)
+app.add_typer(mute_all, name="mute-all")
+
+
+@mute_all.command("on")
+def mute_all_on(
+    ctx: typer.Context,
+    conference_id: ConferenceId,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Hold them muted: attendees cannot unmute themselves."),
+    ] = False,
+) -> None:
+    """Mute every attendee; hosts and co-hosts keep the floor (MuteAll, action mute)."""
+    with session(ctx).client() as client:
+        client.mute_all(conference_id, "mute", force_mute=force or None)
+    held = ", held until lifted" if force else ""
+    stdout_console().print(f"Muted all attendees of {conference_id}{held}")
+
+
+@mute_all.command("off")
+def mute_all_off(ctx: typer.Context, conference_id: ConferenceId) -> None:
+    """Lift the mute of every attendee (MuteAll, action unmute)."""
+    with session(ctx).client() as client:
+        client.mute_all(conference_id, "unmute")
+    stdout_console().print(f"Lifted the mute of all attendees of {conference_id}")
+
+
+@app.command()
+def info(
+    ctx: typer.Context,
+    conference_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[CONFERENCE_ID]", help="The meeting's conferenceId."),
+    ] = None,
+    room_code: Annotated[
+        str | None, typer.Option("--room-code", help="Find the meeting by its room code.")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Show one meeting, in progress or ended (QueryConferenceInfo, or
+    QueryConferenceInfoByRoomCode with --room-code)."""
+    if (conference_id is None) == (room_code is None):
+        raise typer.BadParameter("give a CONFERENCE_ID or --room-code, not both")
+    with session(ctx).client() as client:
+        if room_code is not None:
+            found = client.query_conference_info_by_room_code(room_code).conference_list
+            if not found:
+                raise NotFound(f"no meeting has room code {room_code}")
+            conference_id = found[0].conference_id
+        assert conference_id is not None
+        conf = client.query_conference_info(conference_id).conf_info
+    if json:
+        typer.echo(encode_json(conf, indent=2))
+        return
+    out = stdout_console()
+    out.print(f"Meeting [bold]{conf.conference_id}[/]  {escape(conf.title)}")
+    out.print("  status:       ", render.conference_status(conf.status), sep="")
+    out.print(f"  room code:    {conf.room_code}")
+    out.print(f"  join link:    {conf.external_link_url}")
+    out.print(f"  creator:      {escape(conf.creator_nick or '')} ({conf.creator_id})")
+    out.print(f"  started:      {render.when(conf.start_time)}")
+    if conf.end_time is not None:
+        out.print(f"  ended:        {render.when(conf.end_time)}")
+    out.print(
+        f"  members:      {conf.active_num} in the meeting, {conf.attend_num} came,"
+        f" {conf.invited_num} invited"
+    )
+
+
+@app.command()
+def invite(
+    ctx: typer.Context,
+    conference_id: ConferenceId,
+    union_ids: Annotated[
+        list[str], typer.Argument(metavar="UNION_ID...", help="The users to call in.")
+    ],
+) -> None:
+    """Call users into a meeting in progress (InviteUsers)."""
+    with session(ctx).client() as client:
+        client.invite_users(conference_id, union_ids)
+    stdout_console().print(f"Invited {len(union_ids)} to {conference_id}")

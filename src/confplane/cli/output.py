@@ -44,14 +44,22 @@ class JsonArray:
 
 
 class Columns:
-    """Rows printed as they come, in fixed-width columns (the last one is free), so a
-    listing streams page by page and lines carry no trailing blanks."""
+    """Rows printed as they come, so a listing streams page by page. On a terminal: fixed-
+    width columns (the last one is free) and lines without trailing blanks. Elsewhere (a
+    pipe, a file): whole values, tab-separated, a header line first, one row a line, for
+    ``cut``, ``awk`` and the like."""
 
     def __init__(self, console: Console, columns: Sequence[tuple[str, int | None]]) -> None:
         self._console = console
         self._widths = [width for _, width in columns]
         self._titles = [title for title, _ in columns]
         self._header = True
+        self._tabs = not console.is_terminal
+
+    def _tab_line(self, cells: Sequence[str | Text]) -> str:
+        # A tab or newline inside a value would split it: they become spaces.
+        plain = (cell.plain if isinstance(cell, Text) else cell for cell in cells)
+        return "\t".join(" ".join(value.split()) if value else "" for value in plain)
 
     def _line(self, cells: Sequence[str | Text], style: str = "") -> Text:
         parts: list[Text] = []
@@ -67,6 +75,14 @@ class Columns:
         return line
 
     def add(self, rows: Iterable[Sequence[str | Text]]) -> None:
+        if self._tabs:
+            lines = [self._tab_line(row) for row in rows]
+            if lines and self._header:
+                lines.insert(0, self._tab_line(self._titles))
+                self._header = False
+            if lines:
+                typer.echo("\n".join(lines))
+            return
         for row in rows:
             if self._header:
                 self._console.print(self._line(self._titles, "bold"), no_wrap=True)

@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 
 from confplane.config import (
+    DEFAULT_BODY_TIMEOUT_S,
     DEFAULT_DATA_DIR,
+    DEFAULT_HEADER_TIMEOUT_S,
     DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT_S,
     DEFAULT_PORT,
     DEFAULT_READ_CACHE_ROWS,
     Settings,
@@ -115,6 +118,30 @@ def serve(
             help="API calls the emulator's journal keeps per process.",
         ),
     ] = 10_000,
+    event_retry_base: Annotated[
+        int,
+        typer.Option(
+            envvar="CONFPLANE_EVENT_RETRY_BASE_MS",
+            min=1,
+            help="Milliseconds before an event's first redelivery (doubling after, with jitter).",
+        ),
+    ] = 1_000,
+    webhook_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_WEBHOOK_TIMEOUT",
+            min=0.1,
+            help="Seconds a webhook receiver has to answer before the attempt fails.",
+        ),
+    ] = 10.0,
+    stream_ping: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_STREAM_PING",
+            min=0.1,
+            help="Seconds between SYSTEM pings on each Stream-mode connection.",
+        ),
+    ] = 30.0,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -127,6 +154,47 @@ def serve(
         LogFormatChoice,
         typer.Option(envvar="CONFPLANE_LOG_FORMAT", help="The access log's lines."),
     ] = LogFormatChoice.TEXT,
+    metrics: Annotated[
+        bool,
+        typer.Option(
+            "--metrics/--no-metrics",
+            envvar="CONFPLANE_METRICS",
+            help="Serve GET /metrics (Prometheus format, no token: keep it off the internet).",
+        ),
+    ] = True,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_HEADER_TIMEOUT",
+            min=0.01,
+            help="Seconds to send the request headers, from connecting or the last answer.",
+        ),
+    ] = DEFAULT_HEADER_TIMEOUT_S,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_BODY_TIMEOUT",
+            min=0.01,
+            help="Seconds to send the request body once its headers are in (else 408).",
+        ),
+    ] = DEFAULT_BODY_TIMEOUT_S,
+    idle_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_IDLE_TIMEOUT",
+            min=0.01,
+            help="Seconds a kept-alive connection may wait for its next request.",
+        ),
+    ] = DEFAULT_IDLE_TIMEOUT_S,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            envvar="CONFPLANE_MAX_CONNECTIONS",
+            min=1,
+            help="Open connections per process, devices included (default: from the "
+            "open-files limit); idle ones are closed first.",
+        ),
+    ] = None,
 ) -> None:
     """Run the server."""
     from confplane.server import run
@@ -143,11 +211,19 @@ def serve(
         emulator=emulator,
         qps_limit=qps_limit,
         journal_size=journal_size,
+        event_retry_base_ms=event_retry_base,
+        webhook_timeout_s=webhook_timeout,
+        stream_ping_s=stream_ping,
         access_log=access_log,
         log_format=log_format.value,
+        metrics=metrics,
         device_heartbeat_s=device_heartbeat,
         device_grace_s=device_grace,
         redis_url=redis_url,
         read_cache_rows=read_cache_rows,
+        header_timeout_s=header_timeout,
+        body_timeout_s=body_timeout,
+        idle_timeout_s=idle_timeout,
+        max_connections=max_connections,
     )
     run(settings, log_level=log_level, workers=workers)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from confplane.cli.errors import UsageProblem
 from confplane.cli.profile import Profile, load_profile
@@ -28,6 +31,23 @@ def _missing(flag: str, key: str) -> str:
     return _HOW.format(flag=flag, env="CONFPLANE_" + key.upper(), key=key)
 
 
+def with_scheme(endpoint: str) -> str:
+    """``127.0.0.1:8080`` (the SDK Config's form) on a loopback address means plain http,
+    as a local server speaks; any other address without a scheme stays https."""
+    endpoint = endpoint.strip()
+    if not endpoint or "://" in endpoint:
+        return endpoint
+    if ":" in endpoint.split("]")[0] and not endpoint.startswith("["):
+        with contextlib.suppress(ValueError):  # a bare IPv6 address: bracket it
+            endpoint = f"[{ipaddress.IPv6Address(endpoint)}]"
+    host = urlsplit("//" + endpoint).hostname or ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host.lower() == "localhost"
+    return ("http://" if loopback else "https://") + endpoint
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """Settings after flags > CONFPLANE_* variables > profile > defaults."""
@@ -48,7 +68,7 @@ class Session:
             }
         )
         try:
-            endpoint = base_url(merged.endpoint or LOCAL_ENDPOINT)
+            endpoint = base_url(with_scheme(merged.endpoint or LOCAL_ENDPOINT))
         except ValueError as exc:
             raise UsageProblem(f"--endpoint: {exc}") from None
         return cls(

@@ -5,7 +5,10 @@ The admin API is confplane's own extension: it does not exist on the real servic
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -15,8 +18,10 @@ from confplane.client.dingtalk.errors import DingTalkError, error_from_answer
 class AdminError(DingTalkError):
     """An admin API error; its body has DingTalk's shape, so it is a DingTalkError too."""
 
-    def __init__(self, status: int, code: str, message: str, request_id: str = "") -> None:
-        super().__init__(code, message, status=status, request_id=request_id)
+    def __init__(
+        self, status: int, code: str, message: str, request_id: str = "", detail: str = ""
+    ) -> None:
+        super().__init__(code, message, status=status, request_id=request_id, detail=detail)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message}"
@@ -43,7 +48,7 @@ class AdminClient:
         response = self._http.request(method, path, json=body)
         if response.status_code >= 400:
             err = error_from_answer(response.status_code, response.headers, response.content)
-            raise AdminError(err.status, err.code, err.message, err.request_id)
+            raise AdminError(err.status, err.code, err.message, err.request_id, err.detail)
         try:
             return response.json()
         except ValueError:
@@ -56,6 +61,10 @@ class AdminClient:
 
     def get_app(self, app_key: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/apps/{app_key}"))
+
+    def rotate_secret(self, app_key: str) -> dict[str, Any]:
+        """A new appSecret for the app (shown this once); the old one stops working."""
+        return dict(self._call("POST", f"/apps/{app_key}/secret"))
 
     def get_user(self, union_id: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/users/{union_id}"))
@@ -82,6 +91,69 @@ class AdminClient:
 
     def list_apps(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/apps")["items"])
+
+    # -- events (docs/events.md) ---------------------------------------------------------
+
+    def events(
+        self,
+        after: int = 0,
+        limit: int = 100,
+        corp_id: str | None = None,
+        conference_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The event log after the event id ``after``: ``items`` and ``lastId``."""
+        query = _query(after=after, limit=limit, corpId=corp_id, conferenceId=conference_id)
+        return dict(self._call("GET", f"/events?{query}"))
+
+    def follow_events(
+        self, after: int = 0, corp_id: str | None = None, conference_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every event after ``after``, then each new one as it is committed."""
+        query = _query(after=after, corpId=corp_id, conferenceId=conference_id, follow="true")
+        with self._http.stream("GET", f"/events?{query}", timeout=None) as response:
+            if response.status_code >= 400:
+                response.read()
+                err = error_from_answer(response.status_code, response.headers, response.content)
+                raise AdminError(err.status, err.code, err.message, err.request_id, err.detail)
+            for line in response.iter_lines():
+                if line:
+                    yield dict(json.loads(line))
+
+    def add_webhook(
+        self,
+        app_key: str,
+        url: str,
+        *,
+        secret: str | None = None,
+        event_types: list[str] | None = None,
+        max_attempts: int | None = None,
+    ) -> dict[str, Any]:
+        """The new webhook with its secret (shown this once)."""
+        body: dict[str, Any] = {"url": url}
+        if secret is not None:
+            body["secret"] = secret
+        if event_types is not None:
+            body["eventTypes"] = event_types
+        if max_attempts is not None:
+            body["maxAttempts"] = max_attempts
+        return dict(self._call("POST", f"/apps/{app_key}/webhooks", body))
+
+    def list_webhooks(self, app_key: str) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/apps/{app_key}/webhooks")["items"])
+
+    def remove_webhook(self, app_key: str, webhook_id: int) -> None:
+        self._call("DELETE", f"/apps/{app_key}/webhooks/{webhook_id}")
+
+    def dead_letters(self, app_key: str) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/apps/{app_key}/dead-letters")["items"])
+
+    def replay(self, app_key: str, ids: list[int] | None = None) -> int:
+        """Dead letters delivered again (all of the app's, or those named); how many."""
+        body: dict[str, Any] = {} if ids is None else {"ids": ids}
+        return int(self._call("POST", f"/apps/{app_key}/dead-letters/replay", body)["replayed"])
+
+    def stream_status(self, app_key: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/apps/{app_key}/stream"))
 
     def create_suite(self, name: str, permissions: list[str] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"name": name}
@@ -153,3 +225,7 @@ class AdminClient:
         if camera_status is not None:
             body["cameraStatus"] = camera_status
         return dict(self._call("POST", f"/devices/{participant_id}/media", body))
+
+
+def _query(**params: object) -> str:
+    return urlencode({k: v for k, v in params.items() if v is not None})

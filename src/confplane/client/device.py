@@ -111,6 +111,7 @@ class Device:
         heartbeat: bool = True,
         on_command: OnCommand | None = None,
         open_timeout: float = 10.0,
+        local_address: str | None = None,
     ) -> None:
         self.url = ws_url(url)
         self.conference_id = conference_id
@@ -124,6 +125,8 @@ class Device:
         self.heartbeat = heartbeat
         self.on_command = on_command
         self.open_timeout = open_timeout
+        # The address to connect from (e.g. another loopback address), else the system's.
+        self.local_address = local_address
         self.participant_id: str | None = None
         self.union_id: str | None = None
         self.resume_token: str | None = None
@@ -181,6 +184,9 @@ class Device:
         """Open the WebSocket only (tests send their own first frame)."""
         self.closed = None
         self._closed_event = asyncio.Event()
+        local: dict[str, Any] = {}
+        if self.local_address is not None:
+            local["local_addr"] = (self.local_address, 0)
         self._ws = await connect(
             self.url,
             compression=None,
@@ -188,6 +194,7 @@ class Device:
             open_timeout=self.open_timeout,
             max_size=protocol.MAX_MESSAGE_BYTES,
             proxy=None,
+            **local,
         )
         self._reader = asyncio.get_running_loop().create_task(self._read(self._ws))
 
@@ -330,7 +337,8 @@ class Device:
         else:
             if isinstance(frame, protocol.Correction) and self.obey:
                 self.mic, self.camera = frame.mic, frame.camera
-                self.host_muted = True
+                # unmute_forbidden: the meeting forbids self-unmute; the host holds nothing.
+                self.host_muted = frame.reason == "host_muted"
             ref = frame.ref
             future = self._pending.pop(ref, None) if isinstance(ref, int) else None
             if future is not None and not future.done():

@@ -134,15 +134,17 @@ class Connection:
         if close is not None:
             self.end(close, code)
 
-    def push(self, command: Command, frame: str) -> None:
-        """Deliver a command unless this device already has it (or is still replaying)."""
+    def push(self, command: Command, frame: str) -> bool:
+        """Deliver a command unless this device already has it (or is still replaying);
+        True when it was queued to be sent now."""
         if command.seq <= self.seq:
-            return
+            return False
         if self.replaying:
             assert self.held is not None
             self.held.append((command, frame))
-            return
+            return False
         self.take(command, frame)
+        return True
 
     def take(self, command: Command, frame: str) -> None:
         self.seq = command.seq

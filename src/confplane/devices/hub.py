@@ -20,8 +20,9 @@ from typing import Any
 from confplane.devices import protocol
 from confplane.devices.connection import REFILL_S, Connection
 from confplane.devices.grace import GraceTimers
+from confplane.devices.observer import HubObserver, Unobserved
 from confplane.devices.protocol import Close
-from confplane.domain.clock import Clock
+from confplane.domain.clock import Clock, now_ms
 from confplane.domain.commands import REPLAY_SLICE, CommandLog
 from confplane.domain.errors import DomainError
 from confplane.domain.events import Command
@@ -38,9 +39,6 @@ STUCK_LIMIT_S = 10.0
 PRUNE_EVERY_S = 300.0
 SWEEP_SLICE = 500
 THAW_EVERY_S = 3600.0
-# Wrong guest passwords allowed per room and window before guests are refused.
-GUEST_FAILURES = 20
-GUEST_WINDOW_S = 60.0
 
 
 def command_frame(command: Command) -> str:
@@ -83,8 +81,10 @@ class Hub:
         grace_s: float = DEFAULT_GRACE_S,
         join_timeout_s: float | None = None,
         clock: Clock | None = None,
+        observer: HubObserver | None = None,
     ) -> None:
         self.presence = presence
+        self.observer: HubObserver = observer or Unobserved()
         self.commands = commands
         self.heartbeat_s = heartbeat_s
         self.grace_s = grace_s
@@ -104,8 +104,6 @@ class Hub:
         self._stopping = False
         self._attached_since_freeze = 0
         self._thawed_at = 0.0
-        # room code -> (end of its window, wrong passwords in it)
-        self._wrong_passwords: dict[str, tuple[float, int]] = {}
         # participant id -> (when, frame allowance) of its last connection: a device that
         # comes back (resume) does not get a fresh burst by reconnecting.
         self._allowances: dict[str, tuple[float, float]] = {}
@@ -139,9 +137,9 @@ class Hub:
         for conn in [*self.devices.values(), *self.unjoined]:
             conn.end(Close.GONE, "the server was reset", final=True)
         self.devices.clear()
+        self.observer.devices_connected(0)
         self.channels.clear()
         self.unjoined.clear()
-        self._wrong_passwords.clear()
         self._allowances.clear()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -178,6 +176,7 @@ class Hub:
         # lastSeq would only make it skip commands.
         conn.seq = max(0, min(from_seq, joined.seq))
         self.devices[pid] = conn
+        self.observer.devices_connected(len(self.devices))
         self._attached_since_freeze += 1
         channel = self.channels.get(conference.id)
         if channel is None:
@@ -210,6 +209,7 @@ class Hub:
         assert pid is not None
         if self.devices.get(pid) is conn:
             del self.devices[pid]
+            self.observer.devices_connected(len(self.devices))
         channel = self.channels.get(conn.conference_pk)
         if channel is not None and channel.conns.get(pid) is conn:
             del channel.conns[pid]
@@ -258,8 +258,14 @@ class Hub:
         else:
             targets = [channel.conns[p] for p in command.participant_ids if p in channel.conns]
         channel.seq = command.seq
+        sent = 0
         for conn in targets:
-            conn.push(command, frame)
+            sent += conn.push(command, frame)
+        observer = self.observer
+        if sent:
+            observer.commands_delivered(command.kind, sent)
+        if command.created_at:
+            observer.fanout_lag(max(0, now_ms() - command.created_at) / 1000)
 
     def _catch_up(self, channel: Channel, wanted: int) -> None:
         channel.wanted = max(channel.wanted, wanted)
@@ -301,6 +307,7 @@ class Hub:
                     after = command.seq
                     if _targets(command, pid) and command.seq > conn.seq:
                         conn.take(command, command_frame(command))
+                        self.observer.commands_delivered(command.kind, 1)
                 if len(rows) < REPLAY_SLICE:
                     break
         except Exception:
@@ -308,7 +315,8 @@ class Hub:
         finally:
             held, conn.held, conn.replaying = conn.held or [], None, False
             for command, frame in held:
-                conn.push(command, frame)
+                if conn.push(command, frame):
+                    self.observer.commands_delivered(command.kind, 1)
 
     async def replay_to_gone(
         self, conn: Connection, participant_id: str, pk: int, conference_id: str, after: int
@@ -323,25 +331,11 @@ class Hub:
                 after = command.seq
                 if _targets(command, participant_id):
                     conn.take(command, command_frame(command))
+                    self.observer.commands_delivered(command.kind, 1)
             if len(rows) < REPLAY_SLICE:
                 break
         conn.participant_id = None
         return conn.closing is not None
-
-    # -- guests ------------------------------------------------------------------
-
-    def guest_refused(self, room_code: str) -> bool:
-        """Too many wrong passwords for this room lately (a 4-digit password is
-        guessable): guests are refused for the rest of the minute."""
-        entry = self._wrong_passwords.get(room_code)
-        return entry is not None and entry[1] >= GUEST_FAILURES and self.now() < entry[0]
-
-    def guest_failed(self, room_code: str) -> None:
-        now = self.now()
-        until, count = self._wrong_passwords.get(room_code, (0.0, 0))
-        if now >= until:
-            until, count = now + GUEST_WINDOW_S, 0
-        self._wrong_passwords[room_code] = (until, count + 1)
 
     # -- housekeeping ------------------------------------------------------------
 
@@ -358,9 +352,6 @@ class Hub:
                     await asyncio.sleep(0)
                 self.sweep(self.now(), (), list(self.unjoined))
                 now = self.now()
-                for room, (until, _) in list(self._wrong_passwords.items()):
-                    if now >= until:
-                        del self._wrong_passwords[room]
                 for pid, (seen, _) in list(self._allowances.items()):
                     if now - seen >= REFILL_S:  # refilled by now: nothing to remember
                         del self._allowances[pid]

@@ -18,10 +18,12 @@ from starlette.types import Receive, Scope, Send
 from confplane.devices import protocol
 from confplane.devices.connection import Connection
 from confplane.devices.hub import Hub
+from confplane.devices.peer import client_key
 from confplane.devices.protocol import Close
 from confplane.domain import errors as e
 from confplane.domain import ids
 from confplane.domain.clock import now_ms
+from confplane.domain.guest_attempts import GuestAttempts, TooManyGuesses
 from confplane.domain.model import DeviceMedia
 from confplane.domain.presence import Joined, PresenceService
 from confplane.domain.tickets import TicketCodec, TicketService
@@ -41,9 +43,11 @@ def describe(err: e.DomainError) -> tuple[str, int]:
         return code, Close.UNAUTHORIZED
     table: list[tuple[type[e.DomainError], str, int]] = [
         (e.WrongMeetingPassword, "wrong_password", Close.UNAUTHORIZED),
+        (TooManyGuesses, "rate_limited", Close.RATE_LIMITED),
         (e.ConferenceNotFound, "conference_not_found", Close.NOT_FOUND),
         (e.ConferenceEnded, "conference_ended", Close.GONE),
         (e.ConferenceLocked, "conference_locked", Close.LOCKED),
+        (e.InternalOnly, "internal_only", Close.FORBIDDEN),
         (e.RejoinForbidden, "rejoin_forbidden", Close.FORBIDDEN),
         (e.UnknownUser, "unknown_user", Close.NOT_FOUND),
         (e.ParticipantLimit, "conference_full", Close.FULL),
@@ -65,6 +69,8 @@ class DeviceServices(Protocol):
     def presence(self) -> PresenceService: ...
     @property
     def tickets(self) -> TicketService: ...
+    @property
+    def guests(self) -> GuestAttempts: ...
 
 
 class DeviceEndpoint:
@@ -84,19 +90,32 @@ class DeviceEndpoint:
         # Nothing after the handshake reads the headers; the server's scope would keep
         # them (about 1 KB) for the whole life of the connection.
         scope["headers"] = []
-        session = Session(services.hub, services.presence, services.tickets.codec, send)
+        session = Session(
+            services.hub, services.presence, services.tickets.codec, send,
+            guests=services.guests, client=scope.get("client"),
+        )  # fmt: skip
         await session.run(receive)
 
 
 class Session:
-    __slots__ = ("conn", "hub", "presence", "tickets")
+    __slots__ = ("client", "conn", "guests", "hub", "presence", "tickets")
 
     def __init__(
-        self, hub: Hub, presence: PresenceService, tickets: TicketCodec, send: Send
+        self,
+        hub: Hub,
+        presence: PresenceService,
+        tickets: TicketCodec,
+        send: Send,
+        *,
+        guests: GuestAttempts,
+        client: object = None,
     ) -> None:
         self.hub = hub
         self.presence = presence
         self.tickets = tickets
+        self.guests = guests
+        # The ASGI scope's (host, port): whom guest attempts are counted against.
+        self.client = client
         self.conn = Connection(send, hub.now())
 
     async def run(self, receive: Receive) -> None:
@@ -210,15 +229,7 @@ class Session:
                     resumable=True,
                 )
             elif frame.room_code is not None:
-                if self.hub.guest_refused(frame.room_code):
-                    self.conn.final = True
-                    self.conn.error(
-                        "rate_limited",
-                        "too many wrong passwords for this room; try again later",
-                        close=Close.RATE_LIMITED,
-                    )
-                    return
-                try:
+                async with self.guests.attempt(frame.room_code, client_key(self.client)):
                     joined = await self.presence.join_guest(
                         frame.room_code,
                         frame.password or "",
@@ -226,9 +237,6 @@ class Session:
                         mic=frame.mic,
                         camera=frame.camera,
                     )
-                except e.WrongMeetingPassword:
-                    self.hub.guest_failed(frame.room_code)
-                    raise
             else:
                 raise e.InvalidParams("join needs a ticket, or a roomCode and a password")
         except e.DomainError as err:
@@ -298,7 +306,8 @@ class Session:
                     protocol.Correction(
                         mic=device.mic_status,
                         camera=device.camera_status,
-                        reason="host_muted",
+                        # Held by the host, or by a meeting that forbids self-unmute.
+                        reason="host_muted" if device.host_muted else "unmute_forbidden",
                         ref=frame.ref,
                     )
                 )

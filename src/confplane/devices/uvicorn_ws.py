@@ -19,6 +19,12 @@ except ImportError:  # pragma: no cover - an older uvicorn: use its default
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 
+# Where an app leaves, in a WebSocket's scope, a text frame (bytes) to be sent if the
+# server shuts down while the connection is open (Stream mode's SYSTEM disconnect, after
+# which the SDK opens a new connection at once, to a process that runs).
+FAREWELL = "confplane.farewell"
+
+
 class Inbox:
     """The part of asyncio.Queue uvicorn uses (put_nowait, get, empty), on a list."""
 
@@ -94,6 +100,15 @@ if WebSocketsSansIOProtocol is not None:
             super().__init__(*args, **kwargs)
             self.queue = Inbox()  # type: ignore[assignment]
             self.writable = Flag(True)  # type: ignore[assignment]
+
+        def shutdown(self) -> None:
+            # The server is stopping: first the frame the app left in the scope for
+            # this moment, if any, then uvicorn's close (1012).
+            farewell = self.scope.get(FAREWELL) if self.handshake_complete else None
+            if isinstance(farewell, bytes) and not self.close_sent:
+                self.conn.send_text(farewell)
+                self.transport.write(b"".join(self.conn.data_to_send()))
+            super().shutdown()
 
         async def send(self, message: Any) -> None:
             await super().send(message)

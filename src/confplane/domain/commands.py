@@ -24,7 +24,8 @@ async def record(
 ) -> Command:
     """Log one command inside the caller's transaction; publish it after the commit."""
     data = data or {}
-    seq = await tx.commands.append(conference.id, kind, participant_ids, data, now_ms())
+    created_at = now_ms()
+    seq = await tx.commands.append(conference.id, kind, participant_ids, data, created_at)
     return Command(
         kind=kind,
         conference_pk=conference.id,
@@ -32,6 +33,7 @@ async def record(
         participant_ids=participant_ids,
         data=data,
         seq=seq,
+        created_at=created_at,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from confplane.domain import commands, events, ids
+from confplane.domain import app_events, commands, events, ids
 from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
@@ -231,6 +231,26 @@ class ConferenceService:
                 created_at=now,
             )
             conference = await tx.meetings.add(meeting, members)
+            await app_events.emit(
+                tx,
+                conference,
+                app_events.CONFERENCE_CREATED,
+                app_events.conference_payload(conference, hostUnionId=creator.union_id),
+                now=now,
+            )
+            for invited in members[1:]:
+                await app_events.emit(
+                    tx,
+                    conference,
+                    app_events.MEMBER_INVITED,
+                    {
+                        "conferenceId": conference.conference_id,
+                        "unionId": invited.union_id,
+                        "nick": invited.nick,
+                        "attendStatus": int(invited.attend_status),
+                    },
+                    now=now,
+                )
         return CreatedConference(
             conference=conference,
             external_link_url=f"{self._public_url}/j/{conference.room_code}",
@@ -281,21 +301,25 @@ class ConferenceService:
                     events.MUTE if muting else events.UNMUTE,
                     tuple(d.participant_id for d in devices),
                 )
+                await app_events.emit(
+                    tx,
+                    conference,
+                    app_events.MEMBER_MUTED if muting else app_events.MEMBER_UNMUTED,
+                    app_events.member_payload(
+                        conference,
+                        member,
+                        participantIds=[d.participant_id for d in devices],
+                    ),
+                )
         if command is not None:
             await self._notifier.publish([command])
 
     # -- LockConference --------------------------------------------------------
 
     async def lock(self, principal: Principal, conference_id: str, *, action: LockAction) -> None:
-        locking = action is LockAction.LOCK
-        command = None
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
-            if conference.locked != locking:
-                await tx.meetings.set_locked(conference.id, locking)
-                command = await commands.record(
-                    tx, conference, events.LOCKED if locking else events.UNLOCKED
-                )
+            command = await apply_lock(tx, conference, action is LockAction.LOCK)
         if command is not None:
             await self._notifier.publish([command])
 
@@ -310,25 +334,9 @@ class ConferenceService:
         is what mediaStatus bit 4 reports. Lifting releases every attendee's device without
         opening any microphone: each decides for itself.
         """
-        muting = action is MuteAction.MUTE
-        command = None
         async with self._store.write() as tx:
             conference = await self._live(tx, principal, conference_id)
-            devices = await tx.devices.active_of_attendees(conference.id)
-            if muting:
-                await tx.devices.mute_attendees(conference.id, hold=force)
-            else:
-                devices = [d for d in devices if d.host_muted]
-                await tx.devices.release_attendees(conference.id)
-            await tx.meetings.set_mute_all(conference.id, muting and force)
-            if devices:
-                command = await commands.record(
-                    tx,
-                    conference,
-                    events.MUTE if muting else events.MUTE_LIFTED,
-                    tuple(d.participant_id for d in devices),
-                    {"all": True, "force": force} if muting else {"all": True},
-                )
+            command = await apply_mute_all(tx, conference, action is MuteAction.MUTE, force)
         if command is not None:
             await self._notifier.publish([command])
 
@@ -362,6 +370,18 @@ class ConferenceService:
                 if forbid_rejoin:
                     await tx.meetings.forbid_rejoin(member.id)
                 if kicked:
+                    await app_events.emit(
+                        tx,
+                        conference,
+                        app_events.MEMBER_KICKED,
+                        app_events.member_payload(
+                            conference,
+                            member,
+                            participantIds=[d.participant_id for d in kicked],
+                            forbiddenRejoin=forbid_rejoin,
+                        ),
+                        now=now,
+                    )
                     recorded.append(
                         await commands.record(
                             tx,
@@ -401,6 +421,12 @@ class ConferenceService:
                 if member.co_host == adding:
                     continue
                 await tx.meetings.set_co_host(member.id, adding)
+                await app_events.emit(
+                    tx,
+                    conference,
+                    app_events.MEMBER_ROLE_CHANGED,
+                    app_events.member_payload(conference, member, host=member.host, coHost=adding),
+                )
                 recorded.append(
                     await commands.record(
                         tx,
@@ -428,6 +454,13 @@ class ConferenceService:
             if conference.host_union_id != union_id:
                 raise NotHost("only the host can close the conference")
             await tx.meetings.close(conference.id, now)
+            await app_events.emit(
+                tx,
+                conference,
+                app_events.CONFERENCE_CLOSED,
+                app_events.conference_payload(conference, closedBy=union_id),
+                now=now,
+            )
             command = await commands.record(
                 tx, conference, events.CLOSED, data={"reason": "the host closed the meeting"}
             )
@@ -512,6 +545,50 @@ class ConferenceService:
             total_count=total,
             next_token=self._org_cursor.encode(principal.org_id, page[-1].id) if has_more else None,
         )
+
+
+async def apply_lock(tx: Writes, conference: Conference, locking: bool) -> Command | None:
+    """Lock or unlock a meeting held by ``tx``; the command for its devices, if it changed
+    (LockConference, and UpdateVideoConferenceSetting's lockConference)."""
+    if conference.locked == locking:
+        return None
+    await tx.meetings.set_locked(conference.id, locking)
+    await app_events.emit(
+        tx,
+        conference,
+        app_events.CONFERENCE_LOCKED if locking else app_events.CONFERENCE_UNLOCKED,
+        app_events.conference_payload(conference),
+    )
+    return await commands.record(tx, conference, events.LOCKED if locking else events.UNLOCKED)
+
+
+async def apply_mute_all(
+    tx: Writes, conference: Conference, muting: bool, force: bool
+) -> Command | None:
+    """Mute every attendee of a meeting held by ``tx``, or lift a mute-all; the command
+    for the devices it reaches, if any (MuteAll, and UpdateVideoConferenceSetting's muteAll)."""
+    devices = await tx.devices.active_of_attendees(conference.id)
+    if muting:
+        await tx.devices.mute_attendees(conference.id, hold=force)
+    else:
+        devices = [d for d in devices if d.host_muted]
+        await tx.devices.release_attendees(conference.id)
+    await tx.meetings.set_mute_all(conference.id, muting and force)
+    await app_events.emit(
+        tx,
+        conference,
+        app_events.CONFERENCE_MUTE_ALL_ON if muting else app_events.CONFERENCE_MUTE_ALL_OFF,
+        app_events.conference_payload(conference, forceMute=muting and force),
+    )
+    if not devices:
+        return None
+    return await commands.record(
+        tx,
+        conference,
+        events.MUTE if muting else events.MUTE_LIFTED,
+        tuple(d.participant_id for d in devices),
+        {"all": True, "force": force} if muting else {"all": True},
+    )
 
 
 C = TypeVar("C", Conference, ConferenceState)

@@ -167,6 +167,16 @@ class DirectoryService:
             self._on_permissions_changed(app.id)
         return updated
 
+    async def rotate_secret(self, app_key: str) -> AppCredentials:
+        """A new secret for an app or suite (the old one stops working at once); the
+        tokens already issued keep working until they expire, as the app's cached token
+        would. The new secret is shown this once."""
+        secret = ids.app_secret()
+        async with self._store.write() as tx:
+            app = await self._app(tx.directory, app_key)
+            await tx.directory.set_secret(app.id, ids.digest(secret))
+        return AppCredentials(app=app, app_secret=secret)
+
     async def new_suite_ticket(self, suite_key: str) -> str:
         """Rotate the suite's ticket (DingTalk pushes one to the suite periodically)."""
         async with self._store.write() as tx:

@@ -106,3 +106,11 @@ class DeviceGone(DomainError):
         super().__init__(detail)
         self.conference_pk = conference_pk
         self.conference_id = conference_id
+
+
+class NoTelephoneGateway(DomainError):
+    """A call to a telephone number: confplane has no telephone gateway."""
+
+
+class InternalOnly(DomainError):
+    """The meeting admits only members of its own org (onlyInternalEmployeesJoin)."""

@@ -15,6 +15,9 @@ LOCKED = "locked"
 UNLOCKED = "unlocked"
 CLOSED = "closed"
 ROLE_CHANGED = "role_changed"
+NICK_CHANGED = "nick_changed"
+FOCUS = "focus"
+SETTINGS_CHANGED = "settings_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,9 @@ class Command:
     participant_ids: tuple[str, ...] | None = None
     data: dict[str, object] = field(default_factory=dict)
     seq: int = 0
+    # Wall-clock ms when it was recorded, in the change's transaction (0: unknown); the
+    # hub measures the fan-out lag from it.
+    created_at: int = 0
 
 
 class Notifier(Protocol):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from confplane.domain import ids
+from confplane.domain import app_events, ids
 from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
     ConferenceLocked,
     ConferenceNotFound,
     DeviceGone,
+    InternalOnly,
     InvalidParams,
     InvalidTicket,
     NotFound,
@@ -62,6 +63,23 @@ class _Person:
     outer_org: bool
 
 
+async def _check_outsiders_welcome(tx: Writes, conference: Conference) -> None:
+    """Guests and users of other orgs are refused while onlyInternalEmployeesJoin holds."""
+    if (await tx.controls.settings(conference.id)).only_internal_employees:
+        raise InternalOnly(
+            f"conference {conference.conference_id} admits only members of its own org"
+        )
+
+
+async def _may_unmute_self(tx: Writes, device: Device) -> bool:
+    """Whether a device may open its closed microphone by itself: not while the host
+    forbids self-unmute (allowUnmuteSelf false), unless it leads the meeting."""
+    if (await tx.controls.settings(device.conference_pk)).allow_unmute_self:
+        return True
+    member = await tx.meetings.member(device.conference_pk, device.union_id)
+    return member is not None and (member.host or member.co_host)
+
+
 class PresenceService:
     def __init__(
         self, store: Store, *, max_members: int = 200_000, clock: Clock | None = None
@@ -104,6 +122,8 @@ class PresenceService:
             person = _Person(
                 user.union_id, user.nick, user.job_number, user.org_id != conference.org_id
             )
+            if person.outer_org:
+                await _check_outsiders_welcome(tx, conference)
             return await self._enter(tx, conference, person, mic, camera, pstn, resumable)
 
     async def join_guest(
@@ -135,6 +155,7 @@ class PresenceService:
                 raise ConferenceEnded(f"conference {conference.conference_id} has ended")
             if conference.locked:
                 raise ConferenceLocked(f"conference {conference.conference_id} is locked")
+            await _check_outsiders_welcome(tx, conference)
             person = _Person("guest" + ids.union_id()[5:], nick, None, True)
             return await self._enter(tx, conference, person, mic, camera, False, True)
 
@@ -152,6 +173,7 @@ class PresenceService:
         member = await tx.meetings.member(conference.id, person.union_id)
         if member is not None and await tx.meetings.rejoin_forbidden(member.id):
             raise RejoinForbidden(f"{person.union_id} may not rejoin this conference")
+        entering = member is None or member.attend_status != AttendStatus.IN_MEETING
         if member is None:
             if conference.member_count >= self.max_members:
                 raise ParticipantLimit(f"conference holds at most {self.max_members} members")
@@ -168,6 +190,13 @@ class PresenceService:
             await tx.meetings.rejoin(member, now, pstn=pstn)
         if conference.status == ConferenceStatus.INITIALISED:
             await tx.meetings.start(conference.id, now)
+            await app_events.emit(
+                tx,
+                conference,
+                app_events.CONFERENCE_STARTED,
+                app_events.conference_payload(conference, startTime=now),
+                now=now,
+            )
         # A forced mute-all holds newcomers too, save the host and co-hosts.
         held = conference.mute_all and not (member.host or member.co_host)
         token = ids.resume_token() if resumable else None
@@ -185,6 +214,21 @@ class PresenceService:
             )
         )
         member = await tx.meetings.member(conference.id, person.union_id) or member
+        if entering:
+            await app_events.emit(
+                tx,
+                conference,
+                app_events.MEMBER_JOINED,
+                app_events.member_payload(
+                    conference,
+                    member,
+                    participantId=device.participant_id,
+                    micStatus=device.mic_status,
+                    cameraStatus=device.camera_status,
+                    outerOrgMember=member.outer_org,
+                ),
+                now=now,
+            )
         conference = await tx.meetings.by_pk(conference.id) or conference
         seq = await tx.commands.current_seq(conference.id)
         return Joined(conference, member, device, seq, token)
@@ -238,6 +282,18 @@ class PresenceService:
                 member = await tx.meetings.member(conference.id, device.union_id)
                 assert member is not None
                 await tx.meetings.leave(member, now, AttendStatus.LEFT)
+                await app_events.emit(
+                    tx,
+                    conference,
+                    app_events.MEMBER_LEFT,
+                    app_events.member_payload(
+                        conference,
+                        member,
+                        attendStatus=int(AttendStatus.LEFT),
+                        participantId=participant_id,
+                    ),
+                    now=now,
+                )
         return True
 
     async def report_media(
@@ -254,6 +310,9 @@ class PresenceService:
             device = await self._active_device(tx, participant_id)
             if mic is not None and device.host_muted:
                 mic = DeviceMedia.CLOSED
+            if mic == DeviceMedia.OPEN and device.mic_status != DeviceMedia.OPEN:
+                # Held by the meeting rather than the host: self-unmute is not allowed.
+                mic = mic if await _may_unmute_self(tx, device) else DeviceMedia.CLOSED
             await tx.devices.report_media(participant_id, mic=mic, camera=camera)
             updated = await tx.devices.by_participant_id(participant_id)
             assert updated is not None
@@ -269,6 +328,18 @@ class PresenceService:
             if member.attend_status not in (AttendStatus.INITIALISED, AttendStatus.CALLING):
                 raise InvalidParams("only an invited member who has not joined can decline")
             await tx.meetings.decline(member.id, description[:512])
+            await app_events.emit(
+                tx,
+                conference,
+                app_events.MEMBER_DECLINED,
+                app_events.member_payload(
+                    conference,
+                    member,
+                    attendStatus=int(AttendStatus.JOIN_FAILED),
+                    rejectDescription=description[:512],
+                ),
+                now=self.clock.now_ms(),
+            )
 
     async def resumable_devices(self) -> list[tuple[str, str]]:
         """(participantId, resume token digest) of every WebSocket device in a meeting."""

@@ -13,7 +13,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from confplane.domain.app_events import DeadLetter, Delivery, Event, NewEvent, Subscriber
 from confplane.domain.events import Command
+from confplane.domain.meeting_settings import (
+    Attendance,
+    LinkTarget,
+    MeetingSettings,
+    NewShortLink,
+)
 from confplane.domain.model import (
     App,
     AttendStatus,
@@ -24,6 +31,13 @@ from confplane.domain.model import (
     Member,
     Org,
     User,
+)
+from confplane.domain.schedule_records import (
+    DeviceStay,
+    MeetingFigures,
+    NewSchedule,
+    Schedule,
+    ScheduleSettings,
 )
 
 # -- what a write adds ---------------------------------------------------------
@@ -164,6 +178,40 @@ class MeetingWrites(MeetingReads, Protocol):
     async def set_co_host(self, member_id: int, co_host: bool) -> None: ...
 
 
+# -- meeting controls: settings, nicknames, invitations, short links ------------------
+
+
+class ControlReads(Protocol):
+    async def settings(self, conference_pk: int) -> MeetingSettings: ...
+    async def attendance(self, conference_pk: int) -> Attendance: ...
+    async def of_room_code(
+        self, room_code: str, *, limit: int, before_pk: int | None = None
+    ) -> list[Conference]:
+        """Meetings with this room code, newest first."""
+
+    async def count_of_room_code(self, room_code: str) -> int: ...
+    async def present_in(self, org_id: int, union_id: str) -> list[tuple[str, Member]]:
+        """(conferenceId, member) of the org's meetings in progress the user is in."""
+
+
+class ControlWrites(ControlReads, Protocol):
+    async def save_settings(self, conference_pk: int, settings: MeetingSettings) -> None: ...
+    async def set_nick(self, member_id: int, nick: str) -> None: ...
+    async def invite(self, conference_pk: int, members: Sequence[NewMember]) -> None:
+        """New members who have not joined, asked in."""
+
+    async def call_again(self, member_id: int) -> None:
+        """A member who is not in the meeting is asked in again (attendStatus 2)."""
+
+
+class ShortLinkReads(Protocol):
+    async def target(self, code: str) -> LinkTarget | None: ...
+
+
+class ShortLinkWrites(ShortLinkReads, Protocol):
+    async def add(self, link: NewShortLink) -> None: ...
+
+
 # -- devices -------------------------------------------------------------------------
 
 
@@ -224,6 +272,26 @@ class CommandWrites(CommandReads, Protocol):
         """Forget commands older than ``before`` (ms); how many went."""
 
 
+# -- guests' password attempts --------------------------------------------------------
+
+
+class GuestAttemptReads(Protocol):
+    async def wrong_counts(
+        self, room_code: str, client: str, now: int, latest: int
+    ) -> tuple[int, int]:
+        """Wrong passwords in windows still running at ``now`` (and ending by ``latest``,
+        lest a clock set back hold them): the client's for the room, and the room's."""
+
+
+class GuestAttemptWrites(GuestAttemptReads, Protocol):
+    async def count_wrong(self, room_code: str, client: str, now: int, until: int) -> None:
+        """One more wrong password of ``client`` for the room, and for the room itself; a
+        window not running at ``now`` starts again, ending at ``until``."""
+
+    async def prune(self, now: int) -> int:
+        """Forget the windows that ended by ``now``; how many rows went."""
+
+
 # -- orgs, apps, users and tokens ----------------------------------------------------
 
 
@@ -252,6 +320,7 @@ class DirectoryWrites(DirectoryReads, Protocol):
     async def add_app(self, app: NewApp) -> App: ...
     async def set_permissions(self, app_id: int, permissions: Sequence[str]) -> None: ...
     async def set_suite_ticket(self, app_id: int, ticket_hash: str) -> None: ...
+    async def set_secret(self, app_id: int, secret_hash: str) -> None: ...
     async def authorize_suite(self, app_id: int, org_id: int) -> None: ...
     async def add_user(
         self, org_id: int, union_id: str, user_id: str, nick: str, job_number: str | None
@@ -263,6 +332,112 @@ class DirectoryWrites(DirectoryReads, Protocol):
         are forgotten."""
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None: ...
+
+
+class EventReads(Protocol):
+    async def after(
+        self, org_id: int | None, after_id: int, limit: int, conference_id: str | None = None
+    ) -> list[Event]:
+        """Events with a larger id, oldest first (of one org, or of every org)."""
+
+    async def newest_id(self) -> int: ...
+    async def subscribers_of_app(self, app_id: int) -> list[Subscriber]: ...
+    async def all_subscribers(self) -> list[Subscriber]: ...
+    async def subscriber(self, subscriber_id: int) -> Subscriber | None: ...
+    async def dead_letters(self, subscriber_ids: Sequence[int], limit: int) -> list[DeadLetter]: ...
+    async def depth(self) -> tuple[int, int]:
+        """(pending deliveries, dead letters) over every subscriber."""
+
+
+class EventWrites(EventReads, Protocol):
+    async def append(self, event: NewEvent) -> None:
+        """The event with the meeting's next event number, and a delivery of it for
+        every subscriber of the org's apps whose filter takes it."""
+
+    async def add_subscriber(
+        self,
+        app_id: int,
+        kind: str,
+        url: str,
+        secret: str | None,
+        event_types: Sequence[str] | None,
+        max_attempts: int,
+        now: int,
+    ) -> Subscriber: ...
+    async def stream_subscriber(self, app_id: int, max_attempts: int, now: int) -> Subscriber:
+        """The app's one Stream-mode subscriber, made on its first connection."""
+
+    async def remove_subscriber(self, subscriber_id: int) -> None: ...
+    async def claim(
+        self, subscriber_ids: Sequence[int], now: int, lease_until: int, limit: int
+    ) -> list[Delivery]:
+        """Due deliveries at the head of their meeting's queue, leased to the caller."""
+
+    async def delivered(self, delivery_ids: Sequence[int]) -> None: ...
+    async def retry(self, delivery_id: int, attempts: int, next_at: int, error: str) -> None: ...
+    async def bury(self, delivery_id: int, attempts: int, error: str) -> None:
+        """After its last attempt: a dead letter, out of its meeting's queue."""
+
+    async def replay(
+        self, subscriber_ids: Sequence[int], delivery_ids: Sequence[int] | None, now: int
+    ) -> int:
+        """Dead letters pending again (all of them, or those named); how many."""
+
+    async def prune(self, before: int) -> int:
+        """Events born before ``before`` gone, with whatever deliveries of them remain."""
+
+
+# -- scheduled meetings and statistics ------------------------------------------------
+
+
+class ScheduleReads(Protocol):
+    async def by_id(self, schedule_conference_id: str) -> Schedule | None: ...
+    async def by_pk(self, pk: int) -> Schedule | None: ...
+    async def due_to_open(self, now: int) -> list[int]:
+        """Schedules (pk) whose window holds ``now`` and whose meeting is not made yet."""
+
+    async def due_to_close(self, now: int) -> list[tuple[int, int]]:
+        """(schedule pk, conference pk) of open meetings whose end time has come."""
+
+    async def next_due(self, now: int) -> int | None:
+        """The next instant a schedule opens or closes."""
+
+
+class ScheduleWrites(ScheduleReads, Protocol):
+    async def take(self, schedule_conference_id: str) -> Schedule | None:
+        """The schedule, held for this transaction: changes to one schedule take turns."""
+
+    async def take_pk(self, pk: int) -> Schedule | None: ...
+    async def add(self, schedule: NewSchedule) -> Schedule: ...
+    async def reschedule(self, pk: int, title: str, start: int, end: int) -> None: ...
+    async def retitle_meeting(self, conference_pk: int, title: str) -> None:
+        """The open meeting's title follows its schedule's (the meeting is taken first)."""
+
+    async def cancel(self, pk: int, now: int) -> None: ...
+    async def set_settings(self, pk: int, settings: ScheduleSettings) -> None: ...
+    async def set_meeting(self, pk: int, conference_pk: int) -> None: ...
+
+
+class StatisticsReads(Protocol):
+    async def figures(self, conference_pks: Sequence[int]) -> dict[int, MeetingFigures]: ...
+    async def stays(
+        self, conference_pk: int, *, nick: str, offset: int, limit: int
+    ) -> list[DeviceStay]:
+        """Device stays in join order; ``nick`` (when not empty) is a part of the nick."""
+
+    async def history(
+        self,
+        org_id: int,
+        *,
+        ended_only: bool,
+        started_from: int | None,
+        started_to: int | None,
+        title: str,
+        creator_nick: str,
+        before_pk: int | None,
+        limit: int,
+    ) -> list[Conference]:
+        """The org's meetings, newest first, by when they started (or were made)."""
 
 
 # -- transactions and the store --------------------------------------------------------
@@ -277,6 +452,18 @@ class Reads(Protocol):
     def commands(self) -> CommandReads: ...
     @property
     def directory(self) -> DirectoryReads: ...
+    @property
+    def guest_attempts(self) -> GuestAttemptReads: ...
+    @property
+    def controls(self) -> ControlReads: ...
+    @property
+    def short_links(self) -> ShortLinkReads: ...
+    @property
+    def events(self) -> EventReads: ...
+    @property
+    def schedules(self) -> ScheduleReads: ...
+    @property
+    def statistics(self) -> StatisticsReads: ...
 
 
 class Writes(Protocol):
@@ -288,6 +475,18 @@ class Writes(Protocol):
     def commands(self) -> CommandWrites: ...
     @property
     def directory(self) -> DirectoryWrites: ...
+    @property
+    def schedules(self) -> ScheduleWrites: ...
+    @property
+    def statistics(self) -> StatisticsReads: ...
+    @property
+    def controls(self) -> ControlWrites: ...
+    @property
+    def short_links(self) -> ShortLinkWrites: ...
+    @property
+    def guest_attempts(self) -> GuestAttemptWrites: ...
+    @property
+    def events(self) -> EventWrites: ...
 
 
 class Store(Protocol):

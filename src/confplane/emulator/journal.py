@@ -28,6 +28,8 @@ class Entry:
     code: str | None
     request_id: str
     latency_ms: float
+    # An error answer's reason, which its body leaves out (DingTalk's fixed messages).
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

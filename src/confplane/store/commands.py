@@ -37,6 +37,7 @@ _AFTER = (
         device_commands.c.kind,
         device_commands.c.targets,
         device_commands.c.data,
+        device_commands.c.created_at,
     )
     .where(
         and_(
@@ -95,8 +96,9 @@ class CommandTable(Table):
                 participant_ids=None if targets is None else tuple(_targets.decode(targets)),
                 data=_data.decode(data),
                 seq=int(seq),
+                created_at=int(created_at),
             )
-            for seq, kind, targets, data in rows.all()
+            for seq, kind, targets, data, created_at in rows.all()
         ]
 
     async def prune(self, before: int) -> int:

@@ -13,10 +13,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import QueuePool
 
 from confplane.domain.errors import Conflict
 from confplane.store.dialect import Dialect
 from confplane.store.readers import ReaderPool
+from confplane.store.usage import PoolUse
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -69,6 +71,22 @@ class Database:
                 yield conn
         except IntegrityError as exc:
             raise Conflict("a record with the same key already exists") from exc
+
+    def pool_use(self) -> PoolUse:
+        """The pool's connections now: the readers keep theirs out of the pool, so what
+        else is out of it is held by a write."""
+        readers = self._readers
+        pool = self.engine.pool
+        if not isinstance(pool, QueuePool):  # no pool to speak of
+            return PoolUse(0, readers.busy, 0, readers.kept_idle, readers.waiting)
+        kept = readers.busy + readers.kept_idle
+        return PoolUse(
+            size=pool.size(),
+            reading=readers.busy,
+            writing=max(0, pool.checkedout() - kept),
+            idle=pool.checkedin() + readers.kept_idle,
+            waiting_to_read=readers.waiting,
+        )
 
     def head_revision(self) -> str | None:
         """The newest schema revision this code knows."""

@@ -106,6 +106,10 @@ class DirectoryTable:
         query = update(apps).where(apps.c.id == app_id).values(permissions=",".join(permissions))
         await self._conn.execute(query)
 
+    async def set_secret(self, app_id: int, secret_hash: str) -> None:
+        query = update(apps).where(apps.c.id == app_id).values(secret_hash=secret_hash)
+        await self._conn.execute(query)
+
     async def set_suite_ticket(self, app_id: int, ticket_hash: str) -> None:
         query = update(apps).where(apps.c.id == app_id).values(suite_ticket_hash=ticket_hash)
         await self._conn.execute(query)

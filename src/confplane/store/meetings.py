@@ -45,7 +45,11 @@ _STATES_BY_IDS = Statement(
     f"SELECT {_S} FROM conferences WHERE conference_id IN (SELECT value FROM json_each(:ids))",
     postgres=f"SELECT {_S} FROM conferences WHERE conference_id = ANY(:ids)",
 )
-_ROOM_CODE_TAKEN = Statement("SELECT 1 FROM conferences WHERE room_code = :code LIMIT 1")
+# A scheduled meeting holds its roomCode from booking, before its conferences row exists.
+_ROOM_CODE_TAKEN = Statement(
+    "SELECT 1 FROM conferences WHERE room_code = :code"
+    " UNION ALL SELECT 1 FROM schedules WHERE room_code = :code LIMIT 1"
+)
 _SET_LOCKED = Statement("UPDATE conferences SET locked = :flag WHERE id = :pk")
 _SET_MUTE_ALL = Statement("UPDATE conferences SET mute_all = :flag WHERE id = :pk")
 _START = Statement("UPDATE conferences SET status = :status, start_time = :now WHERE id = :pk")
@@ -86,8 +90,9 @@ _REJOIN = Statement(
 _ADD_MEMBER_COUNT = Statement(
     "UPDATE conferences SET member_count = member_count + :delta WHERE id = :pk"
 )
+# Each device's stay ends with the meeting (the statistics read stays from devices).
 _DEACTIVATE_DEVICES = Statement(
-    "UPDATE devices SET active = FALSE WHERE conference_pk = :pk AND active = TRUE"
+    "UPDATE devices SET active = FALSE, left_at = :now WHERE conference_pk = :pk AND active = TRUE"
 )
 
 
@@ -111,7 +116,7 @@ def _meeting_row(meeting: NewMeeting, member_count: int) -> dict[str, Any]:
     }
 
 
-def _member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
+def member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
     present = member.join_time
     return {
         "conference_pk": conference_pk,
@@ -129,6 +134,9 @@ def _member_row(conference_pk: int, member: NewMember) -> dict[str, Any]:
         "pstn": member.pstn,
         "reject_description": None,
         "rejoin_forbidden": False,
+        # Asked in rather than come in by themselves (or the host, who made it).
+        "invited": not member.host
+        and member.attend_status in (AttendStatus.INITIALISED, AttendStatus.CALLING),
     }
 
 
@@ -230,14 +238,14 @@ class MeetingTable(Table):
         )
         added = records(Conference, [tuple(r) for r in result])
         if members_:
-            member_rows = [_member_row(c.id, m) for c in added for m in members_]
+            member_rows = [member_row(c.id, m) for c in added for m in members_]
             await self._conn.execute(insert(members), member_rows)
         return added
 
     async def add_members(self, pk: int, members_: Sequence[NewMember]) -> None:
         """Many members of one meeting in one statement (bulk loading)."""
         if members_:
-            await self._conn.execute(insert(members), [_member_row(pk, m) for m in members_])
+            await self._conn.execute(insert(members), [member_row(pk, m) for m in members_])
             await self._rows(_ADD_MEMBER_COUNT, pk=pk, delta=len(members_))
 
     async def set_locked(self, pk: int, locked: bool) -> None:
@@ -280,11 +288,11 @@ class MeetingTable(Table):
                 reject_description="the meeting ended before joining",
             )
         )
-        await self._rows(_DEACTIVATE_DEVICES, pk=pk)
+        await self._rows(_DEACTIVATE_DEVICES, pk=pk, now=now)
         await self._rows(_END, pk=pk, now=now, status=int(Status.ENDED))
 
     async def add_member(self, pk: int, member: NewMember, now: int) -> Member:
-        row = _member_row(pk, member)
+        row = member_row(pk, member)
         row.update(join_time=now, present_since=now)
         result = await self._conn.execute(insert(members).values(**row).returning(*_MEMBER_COLUMNS))
         await self._rows(_ADD_MEMBER_COUNT, pk=pk, delta=1)

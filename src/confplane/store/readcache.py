@@ -29,11 +29,16 @@ class RevisionCache(Generic[T]):
         self.budget_rows = budget_rows
         self._entries: OrderedDict[Hashable, tuple[Hashable, int, T]] = OrderedDict()
         self._rows = 0
+        # Lookups answered and not, since start (read by the metrics).
+        self.hits = 0
+        self.misses = 0
 
     def get(self, key: Hashable, revision: Hashable) -> T | None:
         entry = self._entries.get(key)
         if entry is None or entry[0] != revision:
+            self.misses += 1
             return None
+        self.hits += 1
         self._entries.move_to_end(key)
         return entry[2]
 

@@ -23,14 +23,27 @@ class ReaderPool:
         self._turns = asyncio.Semaphore(size)
         self._idle: list[AsyncConnection] = []
         self._closed = False
+        # Reads holding a connection, and reads waiting for one (read by the metrics).
+        self.busy = 0
+        self.waiting = 0
+
+    @property
+    def kept_idle(self) -> int:
+        return len(self._idle)
 
     async def acquire(self) -> AsyncConnection:
-        await self._turns.acquire()
+        self.waiting += 1
         try:
-            return self._idle.pop() if self._idle else await self._engine.connect()
+            await self._turns.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            conn = self._idle.pop() if self._idle else await self._engine.connect()
         except BaseException:
             self._turns.release()
             raise
+        self.busy += 1
+        return conn
 
     async def release(self, conn: AsyncConnection, *, healthy: bool) -> None:
         """Kept for the next read; closed instead if it failed mid-statement or broke."""
@@ -46,6 +59,7 @@ class ReaderPool:
             else:
                 await conn.close()
         finally:
+            self.busy -= 1
             self._turns.release()
 
     async def close(self) -> None:

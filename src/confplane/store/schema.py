@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -97,6 +98,8 @@ conferences = Table(
     # Raised by every write transaction that locks the meeting (see store.meetings):
     # whatever was read of the meeting at one revision holds until the next.
     Column("revision", BigInteger, nullable=False, server_default="0"),
+    # Per-meeting sequence of the events apps receive (store.events).
+    Column("event_seq", BigInteger, nullable=False, server_default="0"),
     Index("ix_conferences_org_status", "org_id", "status"),
 )
 
@@ -119,6 +122,8 @@ members = Table(
     Column("pstn", Boolean, nullable=False),
     Column("reject_description", String(512), nullable=True),
     Column("rejoin_forbidden", Boolean, nullable=False),
+    # Asked in by CreateVideoConference or InviteUsers (QueryConferenceInfo's invitedNum, 0005).
+    Column("invited", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("conference_pk", "union_id", name="uq_members_conference_union"),
     # Keyset paging walks (conference_pk, id).
     Index("ix_members_conference_id", "conference_pk", "id"),
@@ -158,9 +163,130 @@ device_commands = Table(
     Index("ix_device_commands_created_at", "created_at"),
 )
 
+# What UpdateVideoConferenceSetting, Focus and UpdateVideoConferenceExtInfo set beyond
+# the lock and the mute-all (0005); a meeting without a row has the defaults.
+conference_settings = Table(
+    "conference_settings",
+    metadata,
+    Column("conference_pk", PK, ForeignKey("conferences.id"), primary_key=True),
+    Column("allow_unmute_self", Boolean, nullable=False),
+    Column("auto_transfer_host", Boolean, nullable=False),
+    Column("forbidden_share_screen", Boolean, nullable=False),
+    Column("only_internal_employees", Boolean, nullable=False),
+    Column("focus_union_id", String(64), nullable=True),
+    Column("ext_info", Text, nullable=True),
+)
+
+# CreateCustomShortLink's links: /s/{code} leads to the meeting's join page (0005).
+short_links = Table(
+    "short_links",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("conference_pk", PK, ForeignKey("conferences.id"), nullable=False),
+    Column("creator_union_id", String(64), nullable=False),
+    Column("cool_app_code", String(128), nullable=False),
+    Column("extension_app_biz_data", Text, nullable=True),
+    Column("use_extension_app", Boolean, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_short_links_conference", "conference_pk"),
+)
+
+# Guest password attempts per (room code, client) in a window; client "*" is the room's
+# count over every client (domain.guest_attempts). Rows whose window ended are pruned.
+guest_attempts = Table(
+    "guest_attempts",
+    metadata,
+    Column("room_code", String(64), primary_key=True),
+    Column("client", String(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("window_end", BigInteger, nullable=False),
+    Index("ix_guest_attempts_window_end", "window_end"),
+)
+
 server_meta = Table(
     "server_meta",
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# Scheduled meetings (0006). The meeting's id, roomCode and passwords are chosen when it
+# is booked; its conferences row is made when the start time comes (conference_pk).
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("schedule_conference_id", String(64), nullable=False, unique=True),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
+    Column("creator_union_id", String(64), nullable=False),
+    Column("title", String(512), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=False),
+    Column("room_code", String(16), nullable=False, unique=True),
+    Column("conference_id", String(64), nullable=False, unique=True),
+    Column("conference_password", String(16), nullable=False),
+    Column("host_password", String(16), nullable=False),
+    Column("conference_pk", PK, ForeignKey("conferences.id"), nullable=True, unique=True),
+    Column("cancelled_at", BigInteger, nullable=True),
+    # The scheduleConfSettingModel as given (JSON).
+    Column("settings", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_schedules_org_id", "org_id", "id"),
+    Index("ix_schedules_start_time", "start_time"),
+    Index("ix_schedules_end_time", "end_time"),
+)
+
+# Events of meetings for apps (docs/events.md): written in the transaction of the change,
+# delivered to each subscriber of the org's apps, pruned after delivery and a retention.
+events = Table(
+    "events",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("org_id", PK, ForeignKey("orgs.id"), nullable=False),
+    Column("conference_pk", PK, ForeignKey("conferences.id"), nullable=False),
+    Column("conference_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("born_at", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),
+    UniqueConstraint("conference_pk", "seq", name="uq_events_conference_seq"),
+    Index("ix_events_org_id", "org_id", "id"),
+    Index("ix_events_born_at", "born_at"),
+)
+
+# Who receives an app's events: its Stream-mode connections (one row, url '') or a
+# webhook (kind 'webhook', its url and secret); event_types is ',a,b,' or NULL for all.
+event_subscribers = Table(
+    "event_subscribers",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("app_id", PK, ForeignKey("apps.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(256), nullable=True),
+    Column("event_types", Text, nullable=True),
+    Column("max_attempts", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("app_id", "kind", "url", name="uq_event_subscribers_target"),
+)
+
+# One row per event and subscriber until it is delivered (then deleted); state 'dead'
+# after its last attempt, until replayed. (subscriber_id, conference_pk, seq) is the
+# per-meeting order a subscriber is served in.
+event_deliveries = Table(
+    "event_deliveries",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("event_id", PK, ForeignKey("events.id"), nullable=False),
+    Column("subscriber_id", PK, ForeignKey("event_subscribers.id"), nullable=False),
+    Column("conference_pk", PK, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),
+    Column("lease_until", BigInteger, nullable=False),
+    Column("last_error", String(512), nullable=True),
+    Index("ix_event_deliveries_queue", "subscriber_id", "conference_pk", "seq"),
+    Index("ix_event_deliveries_due", "state", "next_at"),
+    Index("ix_event_deliveries_event", "event_id"),
 )

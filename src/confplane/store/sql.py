@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,26 +13,50 @@ from confplane.domain.model import ConferenceState, ConferenceStatus, Conference
 from confplane.domain.storage import MeetingViews, MemberSlice
 from confplane.store import meta, schema
 from confplane.store.commands import CommandTable
+from confplane.store.controls import ControlTable
 from confplane.store.database import Database
 from confplane.store.devices import DeviceTable
 from confplane.store.dialect import dialect_for
 from confplane.store.directory import DirectoryTable
+from confplane.store.events import EventTable
 from confplane.store.group_reads import Coalescer
+from confplane.store.guest_attempts import GuestAttemptTable
 from confplane.store.meetings import MeetingTable
 from confplane.store.notify import PostgresChannel
 from confplane.store.readcache import RevisionCache
+from confplane.store.schedules import ScheduleTable
+from confplane.store.short_links import ShortLinkTable
+from confplane.store.statistics import StatisticsTable
+from confplane.store.usage import CacheUse, PoolUse
 
 
 class Transaction:
     """One transaction's tables (``Reads`` / ``Writes``), all on its one connection."""
 
-    __slots__ = ("commands", "devices", "directory", "meetings")
+    __slots__ = (
+        "commands",
+        "controls",
+        "devices",
+        "directory",
+        "events",
+        "guest_attempts",
+        "meetings",
+        "schedules",
+        "short_links",
+        "statistics",
+    )
 
     def __init__(self, conn: AsyncConnection, db: Database) -> None:
         self.meetings = MeetingTable(conn, db.dialect)
         self.devices = DeviceTable(conn, db.dialect)
         self.commands = CommandTable(conn, db.dialect)
         self.directory = DirectoryTable(conn)
+        self.controls = ControlTable(conn, db.dialect)
+        self.schedules = ScheduleTable(conn, db.dialect)
+        self.statistics = StatisticsTable(conn, db.dialect)
+        self.short_links = ShortLinkTable(conn, db.dialect)
+        self.guest_attempts = GuestAttemptTable(conn, db.dialect)
+        self.events = EventTable(conn, db.dialect)
 
 
 class SqlStore:
@@ -61,6 +85,7 @@ class SqlStore:
             if dialect.groups_reads
             else None
         )
+        self._on_events: list[Callable[[], None]] = []
 
     async def start(self) -> None:
         """Bring the schema to the newest version."""
@@ -81,7 +106,15 @@ class SqlStore:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Transaction]:
         async with self._db.write() as conn:
-            yield Transaction(conn, self._db)
+            tx = Transaction(conn, self._db)
+            yield tx
+        if tx.events.appended:
+            for listener in self._on_events:
+                listener()
+
+    def on_events(self, listener: Callable[[], None]) -> None:
+        """``listener()`` after each commit of this process that wrote events."""
+        self._on_events.append(listener)
 
     async def reset(self) -> None:
         """Every org, app, user, token, meeting, member, device and command gone, in one
@@ -105,6 +138,15 @@ class SqlStore:
         if current != head:
             return f"the database schema is at {current}, not {head}"
         return None
+
+    def pool_use(self) -> PoolUse:
+        return self._db.pool_use()
+
+    def read_cache_use(self) -> tuple[CacheUse, ...]:
+        return tuple(
+            CacheUse(name, cache.hits, cache.misses, cache.rows)
+            for name, cache in (("members", self._slices), ("batch", self._batches))
+        )
 
     async def after_bulk_load(self) -> None:
         """After many rows were added at once (bench.seed): refresh the planner's view."""

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TypeVar
 
 from confplane.domain.errors import InvalidCommand, InvalidParams
+from confplane.domain.meeting_settings import FocusAction
 from confplane.domain.model import CohostAction, LockAction, MuteAction
 
 E = TypeVar("E", bound=Enum)
@@ -19,6 +20,7 @@ MUTE_MEMBERS: Mapping[str, MuteAction] = {"mute": MuteAction.MUTE, "un_mute": Mu
 MUTE_ALL: Mapping[str, MuteAction] = {"mute": MuteAction.MUTE, "unmute": MuteAction.UNMUTE}
 LOCK: Mapping[str, LockAction] = {"lock": LockAction.LOCK, "unlock": LockAction.UNLOCK}
 COHOSTS: Mapping[str, CohostAction] = {"add": CohostAction.ADD, "remove": CohostAction.REMOVE}
+FOCUS: Mapping[str, FocusAction] = {"focus": FocusAction.FOCUS, "un_focus": FocusAction.UN_FOCUS}
 
 
 def parse(words: Mapping[str, E], action: str | None, *, required: bool = True) -> E:

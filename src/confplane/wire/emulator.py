@@ -88,6 +88,8 @@ class JournalEntryBody(Body):
     code: str | None
     request_id: str
     latency_ms: float
+    # Why an error answer was given (the x-confplane-error-detail header).
+    detail: str | None = None
 
 
 class JournalBody(Body):
@@ -104,3 +106,16 @@ class ClockBody(Body):
     now: int
     frozen: bool
     offset_ms: int
+
+
+class JournalQuery(Body):
+    """The journal's query string (GET /confplane/v1/emulator/journal)."""
+
+    operation: str | None = None
+    app_key: str | None = None
+    conference_id: str | None = None
+    # Entries at or after this instant (ms since 1970), or after this sequence number.
+    since: int | None = None
+    after_seq: int | None = None
+    # true: a stream of entries, one JSON object a line, until the client hangs up.
+    follow: bool | None = None

@@ -14,7 +14,9 @@ from typing import TypeVar
 import httpx
 import msgspec
 
+from confplane.client.dingtalk import control_operations as controls
 from confplane.client.dingtalk import operations as ops
+from confplane.client.dingtalk import schedule_operations as sched
 from confplane.client.dingtalk.config import (
     DEFAULT_ENDPOINT,
     DEFAULT_TIMEOUT_S,
@@ -29,7 +31,10 @@ from confplane.client.dingtalk.credentials import (
 )
 from confplane.client.dingtalk.errors import INVALID_AUTHENTICATION, DingTalkError
 from confplane.client.dingtalk.paging import DEFAULT_PAGE_SIZE, PageWalk
+from confplane.wire import conference_controls as wc
 from confplane.wire import models as w
+from confplane.wire import schedules as ws
+from confplane.wire import statistics as wt
 
 T = TypeVar("T")
 
@@ -158,6 +163,12 @@ class AsyncDingTalkClient:
     async def lock_conference(self, conference_id: str, action: str = "lock") -> w.SuccessResponse:
         return await self.call(ops.lock_conference(conference_id, action))
 
+    async def mute_all(
+        self, conference_id: str, action: str = "mute", *, force_mute: bool | None = None
+    ) -> w.SuccessResponse:
+        """Mute every attendee ("mute"; held with ``force_mute``) or lift it ("unmute")."""
+        return await self.call(ops.mute_all(conference_id, action, force_mute))
+
     async def kick_members(
         self,
         conference_id: str,
@@ -224,3 +235,205 @@ class AsyncDingTalkClient:
         self, conference_id: str, union_id: str
     ) -> w.CloseVideoConferenceResponse:
         return await self.call(ops.close_video_conference(conference_id, union_id))
+
+    # -- meeting details, controls and links ---------------------------------------
+
+    async def query_conference_info(self, conference_id: str) -> wc.QueryConferenceInfoResponse:
+        """One meeting, in progress or ended, with its counts (and confplane's settings)."""
+        return await self.call(controls.query_conference_info(conference_id))
+
+    async def query_conference_info_by_room_code(
+        self, room_code: str, *, next_token: str | None = None, max_results: int | None = None
+    ) -> wc.QueryConferenceInfoByRoomCodeResponse:
+        return await self.call(
+            controls.query_conference_info_by_room_code(room_code, next_token, max_results)
+        )
+
+    async def query_user_on_going_conference(
+        self, union_id: str
+    ) -> wc.QueryUserOnGoingConferenceResponse:
+        return await self.call(controls.query_user_on_going_conference(union_id))
+
+    async def invite_users(
+        self, conference_id: str, union_ids: Sequence[str], *, inviter: str | None = None
+    ) -> w.SuccessResponse:
+        """Call users into a meeting in progress."""
+        return await self.call(controls.invite_users(conference_id, union_ids, inviter))
+
+    async def update_member_nick(
+        self, conference_id: str, union_id: str, nick: str
+    ) -> w.SuccessResponse:
+        return await self.call(controls.update_member_nick(conference_id, union_id, nick))
+
+    async def update_video_conference_setting(
+        self,
+        conference_id: str,
+        *,
+        allow_unmute_self: bool | None = None,
+        auto_transfer_host: bool | None = None,
+        forbidden_share_screen: bool | None = None,
+        lock_conference: bool | None = None,
+        mute_all: bool | None = None,
+        only_internal_employees_join: bool | None = None,
+    ) -> wc.CaseCodeResponse:
+        """Change the settings named (the others stay as they are)."""
+        settings = wc.UpdateVideoConferenceSettingRequest(
+            allow_unmute_self=allow_unmute_self,
+            auto_transfer_host=auto_transfer_host,
+            forbidden_share_screen=forbidden_share_screen,
+            lock_conference=lock_conference,
+            mute_all=mute_all,
+            only_internal_employees_join=only_internal_employees_join,
+        )
+        return await self.call(controls.update_video_conference_setting(conference_id, settings))
+
+    async def update_video_conference_ext_info(self, conference_id: str) -> wc.CaseCodeResponse:
+        return await self.call(controls.update_video_conference_ext_info(conference_id))
+
+    async def focus(
+        self, conference_id: str, union_id: str = "", *, action: str = "focus"
+    ) -> w.SuccessResponse:
+        """Spotlight a member for everyone (action "focus"), or end it ("un_focus")."""
+        return await self.call(controls.focus(conference_id, action, union_id))
+
+    async def create_auto_login_url(
+        self, meeting_url: str, union_id: str
+    ) -> wc.CreateAutoLoginUrlResponse:
+        return await self.call(controls.create_auto_login_url(meeting_url, union_id))
+
+    async def create_custom_short_link(
+        self,
+        creator_union_id: str,
+        schedule_conference_id: str,
+        cool_app_code: str,
+        *,
+        extension_app_biz_data: str | None = None,
+        use_extension_app: bool | None = None,
+    ) -> wc.CreateCustomShortLinkResponse:
+        return await self.call(
+            controls.create_custom_short_link(
+                creator_union_id,
+                schedule_conference_id,
+                cool_app_code,
+                extension_app_biz_data,
+                use_extension_app,
+            )
+        )
+
+    # -- scheduled meetings ----------------------------------------------------------
+
+    async def create_schedule_conference(
+        self,
+        creator_union_id: str,
+        title: str,
+        start_time: int,
+        end_time: int,
+        *,
+        settings: ws.SettingModel | None = None,
+    ) -> ws.CreateScheduleConferenceResponse:
+        """Book a meeting (times in ms since 1970); it opens at its start, closes at its end."""
+        request = ws.CreateScheduleConferenceRequest(
+            creator_union_id=creator_union_id,
+            title=title,
+            start_time=start_time,
+            end_time=end_time,
+            schedule_conf_setting_model=settings,
+        )
+        return await self.call(sched.create_schedule_conference(request))
+
+    async def update_schedule_conference(
+        self,
+        creator_union_id: str,
+        schedule_conference_id: str,
+        title: str,
+        start_time: int,
+        end_time: int,
+    ) -> w.SuccessResponse:
+        request = ws.UpdateScheduleConferenceRequest(
+            creator_union_id=creator_union_id,
+            schedule_conference_id=schedule_conference_id,
+            title=title,
+            start_time=start_time,
+            end_time=end_time,
+        )
+        return await self.call(sched.update_schedule_conference(request))
+
+    async def cancel_schedule_conference(
+        self, creator_union_id: str, schedule_conference_id: str
+    ) -> w.SuccessResponse:
+        return await self.call(
+            sched.cancel_schedule_conference(creator_union_id, schedule_conference_id)
+        )
+
+    async def query_schedule_conference(
+        self, schedule_conference_id: str, *, request_union_id: str | None = None
+    ) -> ws.QueryScheduleConferenceResponse:
+        return await self.call(
+            sched.query_schedule_conference(schedule_conference_id, request_union_id)
+        )
+
+    async def query_schedule_conference_info(
+        self,
+        schedule_conference_id: str,
+        *,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> ws.QueryScheduleConferenceInfoResponse:
+        """The meeting the booking made, once its start has come."""
+        return await self.call(
+            sched.query_schedule_conference_info(schedule_conference_id, max_results, next_token)
+        )
+
+    async def query_schedule_conf_settings(
+        self, schedule_conference_id: str
+    ) -> ws.QueryScheduleConfSettingsResponse:
+        return await self.call(sched.query_schedule_conf_settings(schedule_conference_id))
+
+    async def update_schedule_conf_settings(
+        self, creator_union_id: str, schedule_conference_id: str, settings: ws.SettingModel
+    ) -> w.SuccessResponse:
+        return await self.call(
+            sched.update_schedule_conf_settings(creator_union_id, schedule_conference_id, settings)
+        )
+
+    # -- statistics --------------------------------------------------------------------
+
+    async def get_conf_data_by_conference_id(
+        self, conference_id: str, *, real_data: bool | None = None
+    ) -> wt.ConfData:
+        return await self.call(sched.get_conf_data_by_conference_id(conference_id, real_data))
+
+    async def get_conf_detail_data(
+        self,
+        conference_id: str,
+        *,
+        nick: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> wt.GetConfDetailDataResponse:
+        """One page of the meeting's device stays (who joined when, for how long)."""
+        query = wt.GetConfDetailDataQuery(max_results=max_results, next_token=next_token, nick=nick)
+        return await self.call(sched.get_conf_detail_data(conference_id, query))
+
+    async def get_history_conf_data_list(
+        self,
+        *,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        title: str | None = None,
+        creator_nick: str | None = None,
+        real_data: bool | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> wt.GetHistoryConfDataListResponse:
+        """One page of the org's ended meetings (with those in progress: ``real_data``)."""
+        query = wt.GetHistoryConfDataListQuery(
+            start_time=start_time,
+            end_time=end_time,
+            title=title,
+            creator_nike=creator_nick,
+            real_data=real_data,
+            max_results=max_results,
+            next_token=next_token,
+        )
+        return await self.call(sched.get_history_conf_data_list(query))

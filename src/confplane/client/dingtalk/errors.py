@@ -10,6 +10,8 @@ import msgspec
 # Codes this client makes up itself; every other code is the server's.
 INVALID_RESPONSE = "InvalidResponse"
 INVALID_AUTHENTICATION = "InvalidAuthentication"
+# confplane says there why it answered an error (the real service sends no such header).
+DETAIL_HEADER = "x-confplane-error-detail"
 
 
 class DingTalkError(Exception):
@@ -17,7 +19,8 @@ class DingTalkError(Exception):
 
     ``code``, ``message`` and ``request_id`` come from the body (``code``, ``message``,
     ``requestid``); ``status`` is the HTTP status; ``access_denied_detail`` is the body's
-    ``accessdenieddetail`` when the token's app lacks a permission.
+    ``accessdenieddetail`` when the token's app lacks a permission; ``detail`` is
+    confplane's reason for this answer (its ``x-confplane-error-detail`` header), or "".
     """
 
     def __init__(
@@ -28,8 +31,10 @@ class DingTalkError(Exception):
         status: int,
         request_id: str = "",
         access_denied_detail: Mapping[str, Any] | None = None,
+        detail: str = "",
     ) -> None:
         super().__init__(code, message)
+        self.detail = detail
         self.code = code
         self.message = message
         self.status = status
@@ -77,4 +82,5 @@ def error_from_answer(status: int, headers: Mapping[str, str], content: bytes) -
         status=status,
         request_id=str(_first(data, "requestid", "requestId", "RequestId") or header_rid),
         access_denied_detail=detail if isinstance(detail, dict) else None,
+        detail=headers.get(DETAIL_HEADER, ""),
     )

@@ -159,6 +159,16 @@ def lock_conference(conference_id: str, action: str) -> Call[w.SuccessResponse]:
     )
 
 
+def mute_all(conference_id: str, action: str, force_mute: bool | None) -> Call[w.SuccessResponse]:
+    return Call(
+        "MuteAll",
+        "POST",
+        _conference(conference_id, "/allMembers/mute"),
+        w.SuccessResponse,
+        body=w.MuteAllRequest(action=action, force_mute=force_mute),
+    )
+
+
 def kick_members(
     conference_id: str,
     union_id: str,
