@@ -24,8 +24,10 @@ IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 WAIT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def launch() -> Iterator[Browser]:
+    """Chromium for a module's tests. Playwright's sync API runs an event loop on this
+    thread while it lives: start servers that need asyncio.run (PostgreSQL's fresh
+    databases) before it, which is why a fixture over ``server`` depends on it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
     with sync_playwright() as pw:
@@ -34,6 +36,11 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launch()
 
 
 def new_page(browser: Browser) -> Page:

@@ -3,14 +3,17 @@ guest joins through the link, the host acts from the console, the pages follow."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from playwright.sync_api import Browser, expect
 
 from browser_kit import (
-    browser,
     console_sign_in,
     create_meeting,
     expect_in_meeting,
     guest_join,
+    launch,
     media_of,
     member_of,
     new_page,
@@ -22,7 +25,11 @@ from confplane.client.admin import AdminClient
 from confplane.testing import ServerProcess
 from conftest import make_org
 
-__all__ = ["browser"]
+
+@pytest.fixture(scope="module")
+def browser(server: ServerProcess) -> Iterator[Browser]:
+    """One Chromium per back-end's server, started after it (see browser_kit.launch)."""
+    yield from launch()
 
 
 def test_guest_joins_host_mutes_from_console_and_roster_follows(

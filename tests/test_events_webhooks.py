@@ -276,3 +276,32 @@ def test_two_processes_share_the_deliveries_without_doubles(
         attempts = {r["headers"].get("X-Confplane-Attempt") for r in receiver.received}
         assert attempts == {"1"}
         assert len(got) == 30
+
+
+def test_metrics_show_the_outbox_and_the_deliveries(
+    fast_server: ServerProcess, hook_org: Org, receiver: Receiver
+) -> None:
+    from test_metrics import scrape, settled, value
+
+    def read(name: str, **labels: str) -> float:
+        return value(scrape(fast_server), name, **labels)
+
+    delivered_before = read("confplane_events_delivered_total")
+    failed_before = read("confplane_events_failed_attempts_total")
+    dead_before = read("confplane_events_outbox", state="dead")
+    receiver.script = [500, 500]
+    hook_org.admin.add_webhook(hook_org.app_key, receiver.url, max_attempts=2)
+    hook_org.create()
+    assert settled(lambda: read("confplane_events_outbox", state="dead"), dead_before + 1) == (
+        dead_before + 1
+    )
+    # At least this event's two (other tests' webhooks share the server).
+    assert read("confplane_events_failed_attempts_total") - failed_before >= 2
+    assert hook_org.admin.replay(hook_org.app_key) == 1
+    receiver.wait_for(1)
+    assert settled(lambda: read("confplane_events_delivered_total"), delivered_before + 1) == (
+        delivered_before + 1
+    )
+    assert settled(lambda: read("confplane_events_outbox", state="dead"), dead_before) == (
+        dead_before
+    )

@@ -28,6 +28,8 @@ from prometheus_client.registry import Collector
 
 from confplane.api.metrics_processes import forget_dead_processes
 from confplane.api.metrics_tally import Tally
+from confplane.events.deliverer import Deliverer
+from confplane.events.stream import StreamHub
 from confplane.store.sql import SqlStore
 
 log = logging.getLogger("confplane.api")
@@ -191,12 +193,19 @@ class Metrics:
         documentation: str,
         read: Callable[[], Reading],
         labelnames: Sequence[str] = (),
+        *,
+        shared: bool = False,
     ) -> None:
-        """A reading published as a gauge (summed over the live processes); ``read``
-        gives the value per tuple of label values (``()`` without labels). An events
-        outbox, say, adds its depth so."""
+        """A reading published as a gauge, summed over the live processes (or, when
+        ``shared``, one reading of something they share, such as a count in the
+        database: the largest); ``read`` gives the value per tuple of label values
+        (``()`` without labels)."""
         gauge = Gauge(
-            name, documentation, labelnames, registry=self._own, multiprocess_mode="livesum"
+            name,
+            documentation,
+            labelnames,
+            registry=self._own,
+            multiprocess_mode="livemax" if shared else "livesum",
         )
 
         def publish(labels: Labels, value: float) -> None:
@@ -260,6 +269,31 @@ class Metrics:
             "Reads the read cache could not answer (read from the database), by cache.",
             lambda: {(c.name,): c.misses for c in store.read_cache_use()},
             ["cache"],
+        )
+
+    def observe_events(self, deliverer: Deliverer, streams: StreamHub) -> None:
+        """Events to apps (docs/events.md): the outbox, deliveries, Stream connections."""
+        self.gauge_source(
+            "confplane_events_outbox",
+            "Deliveries of events waiting in the outbox (pending) and dead letters (dead).",
+            lambda: {("pending",): deliverer.depth[0], ("dead",): deliverer.depth[1]},
+            ["state"],
+            shared=True,
+        )
+        self.counter_source(
+            "confplane_events_delivered",
+            "Events delivered to apps (acknowledged by a Stream-mode SDK or a webhook).",
+            lambda: {(): float(deliverer.delivered)},
+        )
+        self.counter_source(
+            "confplane_events_failed_attempts",
+            "Attempts to deliver an event that failed (to be retried, or a dead letter).",
+            lambda: {(): float(deliverer.failed)},
+        )
+        self.gauge_source(
+            "confplane_event_streams_connected",
+            "Stream-mode connections of apps held.",
+            lambda: {(): float(streams.count())},
         )
 
     # -- life cycle and exposition --------------------------------------------------------

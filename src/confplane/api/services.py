@@ -154,6 +154,8 @@ async def build_services(settings: Settings) -> Services:
         attempt_timeout_s=settings.webhook_timeout_s,
     )
     store.on_events(deliverer.wake)
+    if metrics is not None:
+        metrics.observe_events(deliverer, streams)
     cursor = CursorCodec(bytes.fromhex(cursor_key))
     tickets = TicketService(
         store,

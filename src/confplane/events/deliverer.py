@@ -75,6 +75,8 @@ class Deliverer:
         self._finished: list[tuple[Delivery, Subscriber, Outcome]] = []
         self.delivered = 0
         self.failed = 0
+        # (pending deliveries, dead letters) in the outbox, of every process, as last read.
+        self.depth = (0.0, 0.0)
         stream.on_change(self._connections_changed)
 
     def _connections_changed(self) -> None:
@@ -125,7 +127,9 @@ class Deliverer:
             for sub in await tx.events.all_subscribers():
                 if sub.kind == WEBHOOK or (sub.kind == STREAM and sub.app_id in connected):
                     found[sub.id] = sub
+            pending, dead = await tx.events.depth()
         self._subscribers = found
+        self.depth = (float(pending), float(dead))
 
     async def run_once(self) -> bool:
         """One turn: record the attempts that ended, claim what is due and start its
