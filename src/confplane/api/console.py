@@ -90,7 +90,9 @@ async def live_meetings(call: Call) -> w.LiveMeetingList:
 
 def _revision_seen(call: Call) -> int | None:
     raw = call.query("revision")
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 19 else None
+    return (
+        int(raw) if raw is not None and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    )
 
 
 async def meeting(call: Call) -> w.RosterBody | w.Unchanged:
