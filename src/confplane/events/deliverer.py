@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 
 from confplane.domain.app_events import STREAM, WEBHOOK, Delivery, Subscriber
-from confplane.domain.storage import Store
+from confplane.domain.storage import Store, Writes
 from confplane.events.stream import ACK_TIMEOUT_S, Outcome, StreamHub
 from confplane.events.webhooks import WebhookSender
 
@@ -132,32 +132,33 @@ class Deliverer:
         self.depth = (float(pending), float(dead))
 
     async def run_once(self) -> bool:
-        """One turn: record the attempts that ended, claim what is due and start its
-        attempts. True if there was anything to do.
+        """One turn: record the attempts that ended and claim what is due, in one
+        transaction, then start the claimed attempts. True if there was anything to do.
 
         Attempts run on their own: a slow receiver holds up only its own meeting's queue
         (the next event of that meeting is not claimable while this one is leased)."""
         await self._refresh_subscribers()
         await self._prune()
-        busy = False
-        if self._finished:
-            finished, self._finished = self._finished, []
-            await self._record(finished)
-            busy = True
+        finished, self._finished = self._finished, []
         room = MAX_IN_FLIGHT - len(self._attempts)
-        if self._subscribers and room > 0:
-            now = now_ms()
-            async with self._store.write() as tx:
+        claiming = bool(self._subscribers) and room > 0
+        if not finished and not claiming:
+            return False
+        claimed: list[Delivery] = []
+        async with self._store.write() as tx:
+            if finished:
+                await self._record(tx, finished)
+            if claiming:
+                now = now_ms()
                 claimed = await tx.events.claim(
                     list(self._subscribers), now, now + self._lease_ms, min(room, BATCH)
                 )
-            for delivery in claimed:
-                sub = self._subscribers[delivery.subscriber_id]
-                task = asyncio.get_running_loop().create_task(self._attempt(delivery, sub))
-                self._attempts.add(task)
-                task.add_done_callback(self._attempts.discard)
-            busy = busy or bool(claimed)
-        return busy
+        for delivery in claimed:
+            sub = self._subscribers[delivery.subscriber_id]
+            task = asyncio.get_running_loop().create_task(self._attempt(delivery, sub))
+            self._attempts.add(task)
+            task.add_done_callback(self._attempts.discard)
+        return bool(finished or claimed)
 
     async def _attempt(self, delivery: Delivery, sub: Subscriber) -> None:
         now = now_ms()
@@ -168,27 +169,28 @@ class Deliverer:
         self._finished.append((delivery, sub, outcome))
         self.wake()
 
-    async def _record(self, finished: Sequence[tuple[Delivery, Subscriber, Outcome]]) -> None:
+    async def _record(
+        self, tx: Writes, finished: Sequence[tuple[Delivery, Subscriber, Outcome]]
+    ) -> None:
         now = now_ms()
         done = [d.id for d, _, o in finished if o.delivered]
-        async with self._store.write() as tx:
-            await tx.events.delivered(done)
-            for delivery, sub, outcome in finished:
-                if outcome.delivered:
-                    continue
-                attempts = delivery.attempts + 1
-                if attempts >= sub.max_attempts:
-                    await tx.events.bury(delivery.id, attempts, outcome.error)
-                    log.warning(
-                        "event %s to subscriber %s dead after %s attempts: %s",
-                        delivery.event.event_id,
-                        sub.id,
-                        attempts,
-                        outcome.error,
-                    )
-                else:
-                    next_at = now + backoff_ms(attempts, self._backoff_base_ms)
-                    await tx.events.retry(delivery.id, attempts, next_at, outcome.error)
+        await tx.events.delivered(done)
+        for delivery, sub, outcome in finished:
+            if outcome.delivered:
+                continue
+            attempts = delivery.attempts + 1
+            if attempts >= sub.max_attempts:
+                await tx.events.bury(delivery.id, attempts, outcome.error)
+                log.warning(
+                    "event %s to subscriber %s dead after %s attempts: %s",
+                    delivery.event.event_id,
+                    sub.id,
+                    attempts,
+                    outcome.error,
+                )
+            else:
+                next_at = now + backoff_ms(attempts, self._backoff_base_ms)
+                await tx.events.retry(delivery.id, attempts, next_at, outcome.error)
         self.delivered += len(done)
         self.failed += len(finished) - len(done)
 
