@@ -34,6 +34,9 @@ class Settings:
     # intervals), and how long a dropped device keeps its place to resume.
     device_heartbeat_s: float = 15.0
     device_grace_s: float = 30.0
+    # Processes sharing PostgreSQL renew a heartbeat every third of this; one unheard of
+    # for this long plus the grace period is dead, and its devices' stays end.
+    node_timeout_s: float = 10.0
     # Fan-out between server processes through Redis; without it, PostgreSQL's
     # LISTEN/NOTIFY, and with SQLite none (one process).
     redis_url: str | None = None

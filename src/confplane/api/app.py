@@ -94,6 +94,8 @@ def create_app(
             announce(f"admin token: in {token_file}")
         await services.fanout.start()
         await services.hub.start(sole_process=services.sole_process)
+        if services.node_watch is not None:
+            await services.node_watch.start()
         if services.metrics is not None:
             await services.metrics.start()
         services.deliverer.start()
@@ -108,6 +110,8 @@ def create_app(
             await services.deliverer.stop()
             if services.metrics is not None:
                 await services.metrics.stop()
+            if services.node_watch is not None:
+                await services.node_watch.stop()
             await services.hub.stop()
             await services.fanout.close()
             await services.store.close()

@@ -14,6 +14,7 @@ from confplane.api.watch import Watch
 from confplane.config import Settings
 from confplane.devices.fanout import ChannelFanout, Fanout, LocalFanout, RedisChannel
 from confplane.devices.hub import Hub
+from confplane.devices.nodes import NodeWatch
 from confplane.devices.protocol import ws_url
 from confplane.domain.auth import AuthService
 from confplane.domain.clock import Clock
@@ -26,6 +27,7 @@ from confplane.domain.directory import DirectoryService
 from confplane.domain.guest_attempts import GuestAttempts
 from confplane.domain.join_page import JoinPageService
 from confplane.domain.links import LinkService
+from confplane.domain.nodes import NodeRegistry, new_node_id
 from confplane.domain.paging import CursorCodec
 from confplane.domain.presence import PresenceService
 from confplane.domain.schedules import ScheduleService
@@ -75,6 +77,9 @@ class Services:
     guests: GuestAttempts
     hub: Hub
     fanout: Fanout
+    # This process's heartbeat and the sweep of dead processes' devices; None when no
+    # other process shares the database (the hub's start covers that case).
+    node_watch: NodeWatch | None
     renderings: Renderings
     clock: Clock
     watch: Watch
@@ -124,7 +129,10 @@ async def build_services(settings: Settings) -> Services:
     cursor_key = await store.server_value("cursor_key", secrets.token_hex(32))
     ticket_key = await store.server_value("ticket_key", secrets.token_hex(32))
     token_key = await store.server_value("token_key", secrets.token_hex(32))
-    presence = PresenceService(store, max_members=settings.max_members, clock=clock)
+    node_id = new_node_id()
+    presence = PresenceService(
+        store, max_members=settings.max_members, clock=clock, node_id=node_id
+    )
     metrics = _metrics(settings, store)
     hub = Hub(
         presence,
@@ -135,6 +143,22 @@ async def build_services(settings: Settings) -> Services:
         observer=metrics,
     )
     fanout = _fanout(settings, store, hub)
+    sole_process = not store.shared_by_processes and settings.processes == 1
+    node_watch = (
+        None
+        if sole_process
+        else NodeWatch(
+            NodeRegistry(
+                store,
+                presence,
+                node_id,
+                timeout_s=settings.node_timeout_s,
+                grace_s=settings.device_grace_s,
+                clock=clock,
+            ),
+            hub,
+        )
+    )
     auth = AuthService(
         store,
         settings.token_lifetime_s,
@@ -193,6 +217,7 @@ async def build_services(settings: Settings) -> Services:
         guests=GuestAttempts(store, clock),
         hub=hub,
         fanout=fanout,
+        node_watch=node_watch,
         renderings=Renderings(),
         clock=clock,
         watch=Watch(RateLimit(settings.qps_limit), emulator),
@@ -202,7 +227,7 @@ async def build_services(settings: Settings) -> Services:
             else None
         ),
         metrics=metrics,
-        sole_process=not store.shared_by_processes and settings.processes == 1,
+        sole_process=sole_process,
         subscriptions=SubscriptionService(
             store, StreamTickets(bytes.fromhex(stream_key), clock), clock
         ),

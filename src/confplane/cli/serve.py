@@ -79,6 +79,15 @@ def serve(
             help="Seconds a lost device keeps its place in the meeting to resume.",
         ),
     ] = 30.0,
+    node_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="CONFPLANE_NODE_TIMEOUT",
+            min=0.1,
+            help="Seconds without a heartbeat after which a server process sharing the "
+            "database is dead (its lost devices then leave after the grace period).",
+        ),
+    ] = 10.0,
     redis_url: Annotated[
         str | None,
         typer.Option(
@@ -219,6 +228,7 @@ def serve(
         metrics=metrics,
         device_heartbeat_s=device_heartbeat,
         device_grace_s=device_grace,
+        node_timeout_s=node_timeout,
         redis_url=redis_url,
         read_cache_rows=read_cache_rows,
         header_timeout_s=header_timeout,

@@ -142,6 +142,12 @@ class Hub:
         self.unjoined.clear()
         self._allowances.clear()
 
+    def resume_all(self, reason: str) -> None:
+        """Close every device's connection as a restart does (1012): each resumes (here
+        or elsewhere) or learns that its stay has ended."""
+        for conn in list(self.devices.values()):
+            conn.end(Close.RESTART, reason)
+
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)

@@ -82,11 +82,19 @@ async def _may_unmute_self(tx: Writes, device: Device) -> bool:
 
 class PresenceService:
     def __init__(
-        self, store: Store, *, max_members: int = 200_000, clock: Clock | None = None
+        self,
+        store: Store,
+        *,
+        max_members: int = 200_000,
+        clock: Clock | None = None,
+        node_id: str | None = None,
     ) -> None:
         self._store = store
         self.clock = clock or Clock()
         self.max_members = max_members
+        # This server process: recorded on the WebSocket devices it takes in (join and
+        # resume), so another process can end their stays if it dies (domain.nodes).
+        self.node_id = node_id
 
     async def _conference(self, tx: Writes, conference_id: str) -> Conference:
         """A live meeting, held until commit so joins and closes of it take turns."""
@@ -211,6 +219,7 @@ class PresenceService:
                 host_muted=held,
                 joined_at=now,
                 resume_digest=None if token is None else ids.digest(token),
+                node_id=None if token is None else self.node_id,
             )
         )
         member = await tx.meetings.member(conference.id, person.union_id) or member
@@ -255,7 +264,7 @@ class PresenceService:
             member = await tx.meetings.member(conference.id, device.union_id)
             assert member is not None
             new_token = ids.resume_token()
-            await tx.devices.set_resume_digest(participant_id, ids.digest(new_token))
+            await tx.devices.set_resume_digest(participant_id, ids.digest(new_token), self.node_id)
             seq = await tx.commands.current_seq(conference.id)
         return Joined(conference, member, device, seq, new_token)
 

@@ -81,6 +81,8 @@ class NewDevice:
     host_muted: bool
     joined_at: int
     resume_digest: str | None
+    # The server process holding a WebSocket device (see domain.nodes); None otherwise.
+    node_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +244,10 @@ class DeviceWrites(DeviceReads, Protocol):
     async def remove(self, participant_id: str, now: int) -> None:
         """The device leaves the meeting."""
 
-    async def set_resume_digest(self, participant_id: str, digest: str) -> None: ...
+    async def set_resume_digest(
+        self, participant_id: str, digest: str, node_id: str | None = None
+    ) -> None:
+        """A resumed device's new digest, and the process now holding it."""
 
 
 # -- the command log -------------------------------------------------------------------
@@ -290,6 +295,28 @@ class GuestAttemptWrites(GuestAttemptReads, Protocol):
 
     async def prune(self, now: int) -> int:
         """Forget the windows that ended by ``now``; how many rows went."""
+
+
+# -- server processes sharing the store ------------------------------------------------
+
+
+class NodeWrites(Protocol):
+    async def beat(self, node_id: str, now: int) -> None:
+        """The process is alive at ``now`` (registered on its first beat)."""
+
+    async def claim_dead(
+        self, claimer: str, dead_before: int, now: int, until: int, limit: int
+    ) -> list[str]:
+        """Up to ``limit`` other processes whose last beat is before ``dead_before`` and
+        that no other claimer holds at ``now``: held by ``claimer`` until ``until``."""
+
+    async def stranded(self, node_ids: Sequence[str], limit: int) -> list[tuple[str, str]]:
+        """(participantId, resume digest) of up to ``limit`` devices still in a meeting
+        that these processes held."""
+
+    async def forget(self, claimer: str, node_ids: Sequence[str]) -> int:
+        """Remove the processes ``claimer`` holds that hold no device in a meeting any
+        more; how many went."""
 
 
 # -- orgs, apps, users and tokens ----------------------------------------------------
@@ -487,6 +514,8 @@ class Writes(Protocol):
     def guest_attempts(self) -> GuestAttemptWrites: ...
     @property
     def events(self) -> EventWrites: ...
+    @property
+    def nodes(self) -> NodeWrites: ...
 
 
 class Store(Protocol):

@@ -19,7 +19,8 @@ _OPEN = int(DeviceMedia.OPEN)
 _BY_PARTICIPANT_ID = Statement(f"SELECT {_D} FROM devices WHERE participant_id = :pid")
 _RESUME_DIGEST = Statement("SELECT resume_hash FROM devices WHERE participant_id = :pid")
 _SET_RESUME_DIGEST = Statement(
-    "UPDATE devices SET resume_hash = :digest WHERE participant_id = :pid"
+    "UPDATE devices SET resume_hash = :digest, node_id = COALESCE(:node_id, node_id)"
+    " WHERE participant_id = :pid"
 )
 _ACTIVE_OF_MEMBER = Statement(
     f"SELECT {_D} FROM devices WHERE member_id = :member_id AND active = TRUE"
@@ -113,6 +114,7 @@ class DeviceTable(Table):
             "active": True,
             "joined_at": device.joined_at,
             "resume_hash": device.resume_digest,
+            "node_id": device.node_id,
         }
         result = await self._conn.execute(
             insert(devices).values(**values).returning(*_DEVICE_COLUMNS)
@@ -148,5 +150,7 @@ class DeviceTable(Table):
     async def remove(self, participant_id: str, now: int) -> None:
         await self._rows(_REMOVE, pid=participant_id, now=now)
 
-    async def set_resume_digest(self, participant_id: str, digest: str) -> None:
-        await self._rows(_SET_RESUME_DIGEST, pid=participant_id, digest=digest)
+    async def set_resume_digest(
+        self, participant_id: str, digest: str, node_id: str | None = None
+    ) -> None:
+        await self._rows(_SET_RESUME_DIGEST, pid=participant_id, digest=digest, node_id=node_id)

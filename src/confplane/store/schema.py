@@ -144,8 +144,26 @@ devices = Table(
     Column("left_at", BigInteger, nullable=True),
     # SHA-256 of the secret a WebSocket device resumes with; NULL for simulated devices.
     Column("resume_hash", String(64), nullable=True),
+    # The server process holding the device's WebSocket (server_nodes), set on join and
+    # resume; NULL for simulated devices (0009).
+    Column("node_id", String(64), nullable=True),
     Index("ix_devices_member", "member_id"),
     Index("ix_devices_conference_active", "conference_pk", "active"),
+    Index("ix_devices_node_active", "node_id", "active"),
+)
+
+# Server processes sharing the database, each renewing its heartbeat (0009). A process
+# whose heartbeat is too old is dead: one other process at a time claims it (claimed_by
+# until claimed_until) to end the stays of its devices that did not resume elsewhere.
+server_nodes = Table(
+    "server_nodes",
+    metadata,
+    Column("node_id", String(64), primary_key=True),
+    Column("started_at", BigInteger, nullable=False),
+    Column("heartbeat_at", BigInteger, nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", BigInteger, nullable=False, server_default="0"),
+    Index("ix_server_nodes_heartbeat_at", "heartbeat_at"),
 )
 
 # Commands pushed to devices, kept so a device that reconnects gets what it missed.

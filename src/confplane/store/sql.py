@@ -22,6 +22,7 @@ from confplane.store.events import EventTable
 from confplane.store.group_reads import Coalescer
 from confplane.store.guest_attempts import GuestAttemptTable
 from confplane.store.meetings import MeetingTable
+from confplane.store.nodes import NodeTable
 from confplane.store.notify import PostgresChannel
 from confplane.store.readcache import RevisionCache
 from confplane.store.schedules import ScheduleTable
@@ -41,6 +42,7 @@ class Transaction:
         "events",
         "guest_attempts",
         "meetings",
+        "nodes",
         "schedules",
         "short_links",
         "statistics",
@@ -57,6 +59,7 @@ class Transaction:
         self.short_links = ShortLinkTable(conn, db.dialect)
         self.guest_attempts = GuestAttemptTable(conn, db.dialect)
         self.events = EventTable(conn, db.dialect)
+        self.nodes = NodeTable(conn, db.dialect)
 
 
 class SqlStore:
