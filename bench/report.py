@@ -27,6 +27,8 @@ TARGETS = [
     ("MuteMembers", 0.25),
     ("LockConference", 0.25),
 ]
+# A stateful, durable server should keep this far ahead of a stateless mock.
+PRISM_TARGET = 5.0
 
 
 def ceiling(samples: dict[str, Any]) -> float:
@@ -38,6 +40,64 @@ def ceiling_for(cfg: dict[str, Any], key: str) -> float:
     """The ceiling measured right before ``key`` if there is one, else the run's mean."""
     beside = cfg.get("ceiling_beside", {}).get(key)
     return float(beside) if beside else ceiling(cfg["samples"])
+
+
+def answered_rps(sample: dict[str, Any]) -> float:
+    """Requests answered with a 2xx per second: a reference's errors are not throughput."""
+    seconds = sample["seconds"]
+    return (sample["requests"] - sample["status_errors"]) / seconds if seconds else 0.0
+
+
+def python_limit_for(results: dict[str, Any], cfg: dict[str, Any], key: str) -> float:
+    """The Python limit measured right before ``key`` if there is one, else the run's."""
+    beside = cfg.get("python_limit_beside", {}).get(key)
+    return float(beside) if beside else float(results.get("python_limit", {}).get("rps", 0.0))
+
+
+def _python_limit_lines(results: dict[str, Any]) -> list[str]:
+    limit = results.get("python_limit")
+    if not limit:
+        return []
+    each = ", ".join(f"{name} {s['rps']:,.0f} req/s" for name, s in limit["samples"].items())
+    return [
+        "Python limit: a raw ASGI app answering constant JSON (`bench/raw_asgi.py`), one "
+        f"process, at the start of the run: {each}. The faster ({limit['server']}) is "
+        'measured again right before each operation ("Python limit beside").',
+        "",
+    ]
+
+
+def _references_table(results: dict[str, Any], cfg: dict[str, Any]) -> list[str]:
+    samples, prism = cfg["samples"], cfg.get("prism", {})
+    if not prism and not cfg.get("python_limit_beside"):
+        return []
+    lines = [
+        f"#### {cfg['config']['name']}: beside the Python limit and Prism",
+        "",
+        "Prism mocks confplane's OpenAPI document and is sent the same wrk script and "
+        "parameters right after confplane; only its 2xx answers count as its rate.",
+        "",
+        "| operation | req/s | Python limit beside | × Python limit | Prism 2xx/s "
+        "| Prism non-2xx | Prism p99 ms | Prism CPU (cores) | × Prism |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, label in OPERATIONS:
+        s = samples.get(key)
+        if s is None:
+            continue
+        limit = python_limit_for(results, cfg, key)
+        share = f"{s['rps'] / limit:.0%}" if limit else "n/a"
+        p = prism.get(key)
+        if p is None:
+            lines.append(f"| {label} | {s['rps']:,.0f} | {limit:,.0f} | {share} | | | | | |")
+            continue
+        answered = answered_rps(p)
+        times = f"{s['rps'] / answered:.1f}x" if answered else "n/a (no 2xx)"
+        lines.append(
+            f"| {label} | {s['rps']:,.0f} | {limit:,.0f} | {share} | {answered:,.0f} "
+            f"| {p['status_errors']:,} | {p['p99_ms']:.2f} | {p['server_cpu']:.2f} | {times} |"
+        )
+    return [*lines, ""]
 
 
 def _config_table(cfg: dict[str, Any]) -> list[str]:
@@ -91,9 +151,11 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Command: `{results['command'].strip()}`",
         "",
+        *_python_limit_lines(results),
     ]
     for cfg in configs.values():
         out += _config_table(cfg)
+        out += _references_table(results, cfg)
     walks = [(c["config"]["name"], c["walk"]) for c in configs.values() if "walk" in c]
     if walks:
         out += [
@@ -151,6 +213,18 @@ def _targets(configs: dict[str, Any]) -> list[str]:
                     f"| {name}: {scenario} ≥ {share:.0%} of ceiling | {ratio:.1%} "
                     f"| {'yes' if ratio >= share else 'no'} |"
                 )
+        for scenario, prism in cfg.get("prism", {}).items():
+            answered = answered_rps(prism)
+            if scenario not in samples or scenario.startswith("ceiling"):
+                continue
+            if not answered:
+                lines.append(f"| {name}: {scenario} ≥ {PRISM_TARGET:.0f}x Prism | no 2xx | n/a |")
+                continue
+            times = samples[scenario]["rps"] / answered
+            lines.append(
+                f"| {name}: {scenario} ≥ {PRISM_TARGET:.0f}x Prism | {times:.1f}x "
+                f"| {'yes' if times >= PRISM_TARGET else 'no'} |"
+            )
         w = cfg.get("walk")
         if w:
             lines.append(

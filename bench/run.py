@@ -4,6 +4,8 @@ For each configuration (SQLite with one process, PostgreSQL with one and with tw
 seeds a fresh database through the store layer, starts ``confplane serve`` as a child
 process, and drives it with wrk from a separate process; the ceiling is the server's own
 ``GET /confplane/v1/health`` (constant JSON, no token, no database) on the same run.
+Unless ``--no-references``, each operation is also measured beside the Python limit and
+Prism serving confplane's OpenAPI document (``bench/references.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from bench import procstat, report
+from bench import procstat, references, report
 from bench import wrk as wrk_runner
 from bench.seed import Seeded, Sizes, count_conferences, seed
 from confplane.testing import POSTGRES_ADMIN_URL, ServerProcess, fresh_postgres_database
@@ -219,9 +221,26 @@ class Bench:
         self.sizes = Sizes(close_conferences=args.close_pool)
         # Called with a scenario's key right before its measured run (the profiler uses it).
         self.before_measure: Callable[[str], None] | None = None
+        # The Python limit and Prism, measured beside each operation when set.
+        self.refs: references.References | None = None
 
     def log(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def measure_python_limit(self, refs: references.References) -> dict[str, Any]:
+        """The raw ASGI app on each candidate server; the faster is kept for the run."""
+        self.refs = refs
+        if self.pin:
+            for ref in [*refs.candidates, refs.prism]:
+                assert ref.process is not None
+                _pin(ref.process.pid, {self.cpus[0]})
+        samples = {}
+        for ref in refs.candidates:
+            sample = self._measure("python-limit", ref, "ceiling.lua", {"token": ""})
+            samples[ref.name] = sample.as_dict()
+            self.log(f"Python limit on {ref.name}: {sample.rps:7.0f} req/s  errors {sample.errors}")
+        fastest = refs.keep_fastest({name: s["rps"] for name, s in samples.items()})
+        return {"server": fastest.name, "rps": samples[fastest.name]["rps"], "samples": samples}
 
     def run_config(self, config: Config) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="confplane-bench-") as tmp:
@@ -249,7 +268,7 @@ class Bench:
     def _measure(
         self,
         key: str,
-        server: ServerProcess,
+        server: ServerProcess | references.Reference,
         script: str,
         params: dict[str, Any],
         *,
@@ -299,6 +318,21 @@ class Bench:
         # The machine's speed can drift by half within a minute when it is shared, so
         # each operation is also divided by a ceiling measured just before it (3 s).
         beside: dict[str, float] = result.setdefault("ceiling_beside", {})
+        limit_beside: dict[str, float] = result.setdefault("python_limit_beside", {})
+        on_prism: dict[str, Any] = result.setdefault("prism", {})
+
+        def beside_python_limit(key: str) -> None:
+            limit = self.refs.python_limit if self.refs else None
+            if limit is not None and self.args.ceiling_duration > 0:
+                probe = self._measure(
+                    "python-limit",
+                    limit,
+                    "ceiling.lua",
+                    base,
+                    seconds=self.args.ceiling_duration,
+                    warmup=False,
+                )
+                limit_beside[key] = probe.rps
 
         def pair(key: str) -> None:
             if self.args.ceiling_duration > 0:
@@ -311,6 +345,19 @@ class Bench:
                     warmup=False,
                 )
                 beside[key] = probe.rps
+            beside_python_limit(key)
+
+        def prism_too(key: str, script: str, params: dict[str, Any], **options: Any) -> None:
+            """The same script and parameters sent to Prism, right after confplane."""
+            if self.refs is None:
+                return
+            sample = self._measure(f"prism:{key}", self.refs.prism, script, params, **options)
+            on_prism[key] = sample.as_dict()
+            self.log(
+                f"  {key:<21} {report.answered_rps(on_prism[key]):7.0f} req/s on Prism (2xx)  "
+                f"p99 {sample.p99_ms:7.2f} ms  non-2xx {sample.status_errors}  "
+                f"errors {sample.errors - sample.status_errors}"
+            )
 
         def record(key: str, sample: wrk_runner.Sample) -> None:
             samples[key] = sample.as_dict()
@@ -391,10 +438,15 @@ class Bench:
                 continue
             if not key.startswith("ceiling"):
                 pair(key)
+            elif key == "ceiling":
+                beside_python_limit(key)
             record(key, self._measure(key, server, script, params, **options))
+            if key != "ceiling_end":
+                prism_too(key, script, params, **options)
         if not only or "CreateVideoConference" in only:
             pair("CreateVideoConference")
-            self._create_then_kill(server, seeded, url, record, result)
+            script, params = self._create_then_kill(server, seeded, url, record, result)
+            prism_too("CreateVideoConference", script, params, warmup=False)
         return result
 
     def _create_then_kill(
@@ -404,9 +456,10 @@ class Bench:
         url: str,
         record: Callable[[str, wrk_runner.Sample], None],
         result: dict[str, Any],
-    ) -> None:
+    ) -> tuple[str, dict[str, Any]]:
         """CreateVideoConference, then SIGKILL at once: every meeting acknowledged with a
-        200 must be in the database when it is opened again."""
+        200 must be in the database when it is opened again. Returns the script and its
+        parameters."""
         body = {
             "userId": seeded.host,
             "confTitle": "bench meeting",
@@ -427,6 +480,7 @@ class Bench:
         self.log(
             f"  durability: {acknowledged} creates acknowledged, {stored} stored after SIGKILL"
         )
+        return "create.lua", params
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -454,6 +508,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="pin a 1-process server to the first CPU and wrk to the last (best on an "
         "otherwise idle machine; on a shared one the pinned server loses CPU to others)",
     )
+    parser.add_argument(
+        "--references",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the Python limit (raw ASGI on granian and uvicorn) and Prism "
+        "mocking confplane's OpenAPI document, beside each operation (needs npm once)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     return parser
 
@@ -474,8 +535,14 @@ def main(argv: list[str] | None = None) -> None:
     keys = args.configs.split(",")
     if any(CONFIGS[k].backend == "postgres" for k in keys):
         _check_postgres()
-    for key in keys:
-        results["configs"][key] = bench.run_config(CONFIGS[key])
+    with ExitStack() as stack:
+        if args.references:
+            logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="confplane-refs-")))
+            bench.log("starting the reference servers (Python limit, Prism)")
+            refs = stack.enter_context(references.started(logs))
+            results["python_limit"] = bench.measure_python_limit(refs)
+        for key in keys:
+            results["configs"][key] = bench.run_config(CONFIGS[key])
     results["loadavg_end"] = procstat.loadavg()
     results["seconds"] = time.perf_counter() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
