@@ -36,6 +36,7 @@ from typing import Any
 
 import msgspec
 
+from bench.quantiles import at_rank
 from confplane.client.admin import AdminClient
 from confplane.client.device import Device
 from confplane.devices.protocol import Command
@@ -130,7 +131,7 @@ def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
 
     def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+        return at_rank(ordered, p) * 1000
 
     return {
         "n": len(ordered),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from contextlib import ExitStack
@@ -25,19 +24,11 @@ from typing import Any
 
 import httpx
 
+from bench.quantiles import quantiles
 from confplane.client.emulator import EmulatorClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, server_on
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def _quantiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50": round(statistics.median(ordered), 3),
-        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
-        "max": round(ordered[-1], 3),
-    }
 
 
 def measure_resets(emulator: EmulatorClient, count: int, *, demo: bool) -> dict[str, Any]:
@@ -48,7 +39,7 @@ def measure_resets(emulator: EmulatorClient, count: int, *, demo: bool) -> dict[
         answer = emulator.reset(demo=demo)
         client_ms.append((time.perf_counter() - started) * 1000)
         server_ms.append(float(answer["tookMs"]))
-    return {"server_ms": _quantiles(server_ms), "client_ms": _quantiles(client_ms)}
+    return {"server_ms": quantiles(server_ms, 3), "client_ms": quantiles(client_ms, 3)}
 
 
 def measure_session(server: ServerProcess, emulator: EmulatorClient, tests: int) -> dict[str, Any]:
@@ -70,7 +61,7 @@ def measure_session(server: ServerProcess, emulator: EmulatorClient, tests: int)
             assert answer.status_code == 200, answer.text
             per_test.append((time.perf_counter() - began) * 1000)
         total = time.perf_counter() - started
-    return {"tests": tests, "total_s": round(total, 3), "per_test_ms": _quantiles(per_test)}
+    return {"tests": tests, "total_s": round(total, 3), "per_test_ms": quantiles(per_test, 3)}
 
 
 def main() -> None:
@@ -81,12 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        url = None
-        if args.backend == "postgres":
-            url = stack.enter_context(fresh_postgres_database())
-        server = ServerProcess(data_dir, database_url=url, extra_args=["--emulator"])
-        server.start()
-        stack.callback(server.stop)
+        server = stack.enter_context(server_on(args.backend, data_dir, extra_args=["--emulator"]))
         emulator = stack.enter_context(EmulatorClient(server.base_url, server.admin_token))
         measure_resets(emulator, 20, demo=True)  # warm-up
         result = {

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,8 +27,9 @@ from typing import Any
 
 import httpx
 
+from bench.quantiles import quantiles
 from confplane.client.admin import AdminClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, server_on
 
 RESULTS = Path(__file__).parent / "results"
 RECEIVER = Path(__file__).parent / "stream_receiver.py"
@@ -60,17 +60,6 @@ class Receiver:
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait()
-
-
-def _quantiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    if not ordered:
-        return {}
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p99": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
-        "max": round(ordered[-1], 2),
-    }
 
 
 async def _load(
@@ -167,7 +156,7 @@ def measure(server: ServerProcess, rate: float | None, seconds: float) -> dict[s
         "delivered": len(got),
         "lost": len(started_at) - len(got),
         "delivered_per_s": round(len(got) / delivered_span, 1) if delivered_span else None,
-        "call_to_handler_ms": _quantiles(latency_ms),
+        "call_to_handler_ms": quantiles(latency_ms, 2),
     }
 
 
@@ -179,12 +168,9 @@ def main() -> None:
     args = parser.parse_args()
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        url = None
-        if args.backend == "postgres":
-            url = stack.enter_context(fresh_postgres_database())
-        server = ServerProcess(data_dir, database_url=url, extra_args=["--no-access-log"])
-        server.start()
-        stack.callback(server.stop)
+        server = stack.enter_context(
+            server_on(args.backend, data_dir, extra_args=["--no-access-log"])
+        )
         report = {
             "backend": args.backend,
             "at_rate": measure(server, args.rate, args.seconds),

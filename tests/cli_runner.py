@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conftest import Org
+
 
 @dataclass(frozen=True)
 class Result:
@@ -35,6 +37,25 @@ def clean_env(home: Path, **values: str) -> dict[str, str]:
     env.pop("COLUMNS", None)
     env.update(values)
     return env
+
+
+def app_env(home: Path, org: Org, **values: str) -> dict[str, str]:
+    """``clean_env`` for a run as the org's app: the server's address and the app's
+    credentials, plus ``values``."""
+    return clean_env(
+        home,
+        CONFPLANE_ENDPOINT=org.server.base_url,
+        CONFPLANE_APP_KEY=org.app_key,
+        CONFPLANE_APP_SECRET=org.app_secret,
+        **values,
+    )
+
+
+def ok(result: Result) -> Result:
+    """A run that succeeded and wrote nothing to stderr."""
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    return result
 
 
 def run(env: dict[str, str], *args: str, timeout: float = 60) -> Result:

@@ -17,7 +17,7 @@ from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_util import models as util_models
 
 from confplane.client.admin import AdminClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, server_on
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -27,18 +27,8 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """One server per back-end for the whole session (tests make their own orgs)."""
-    data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir)
-        proc.start()
+    with server_on(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as proc:
         yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url)
-        proc.start()
-        yield proc
-        proc.stop()
 
 
 @pytest.fixture(scope="session")

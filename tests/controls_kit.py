@@ -13,17 +13,29 @@ from alibabacloud_dingtalk.conference_1_0 import models as cm
 from conftest import ApiError, Org, runtime
 
 
+def _headers(org: Org, operation: str) -> Any:
+    """The SDK's headers of ``operation`` (update_member_nick: UpdateMemberNickHeaders)."""
+    name = "".join(part.title() for part in operation.split("_")) + "Headers"
+    return org.headers(getattr(cm, name))
+
+
+def _sdk(org: Org, operation: str, *args: Any) -> Any:
+    """The body of ``operation``'s answer, called as the SDK names it, with the org's token."""
+    call = getattr(org.conference, f"{operation}_with_options")
+    return call(*args, _headers(org, operation), runtime()).body
+
+
+async def _sdk_async(org: Org, operation: str, *args: Any) -> Any:
+    call = getattr(org.conference, f"{operation}_with_options_async")
+    return (await call(*args, _headers(org, operation), runtime())).body
+
+
 def info(org: Org, conference_id: str) -> Any:
-    return org.conference.query_conference_info_with_options(
-        conference_id, org.headers(cm.QueryConferenceInfoHeaders), runtime()
-    ).body.conf_info
+    return _sdk(org, "query_conference_info", conference_id).conf_info
 
 
 async def info_async(org: Org, conference_id: str) -> Any:
-    answer = await org.conference.query_conference_info_with_options_async(
-        conference_id, org.headers(cm.QueryConferenceInfoHeaders), runtime()
-    )
-    return answer.body.conf_info
+    return (await _sdk_async(org, "query_conference_info", conference_id)).conf_info
 
 
 def raw_info(org: Org, conference_id: str) -> dict[str, Any]:
@@ -40,39 +52,25 @@ def raw_info(org: Org, conference_id: str) -> dict[str, Any]:
 def by_room_code(
     org: Org, room_code: str, next_token: str | None = None, max_results: int | None = None
 ) -> Any:
-    return org.conference.query_conference_info_by_room_code_with_options(
-        room_code,
-        cm.QueryConferenceInfoByRoomCodeRequest(next_token=next_token, max_results=max_results),
-        org.headers(cm.QueryConferenceInfoByRoomCodeHeaders),
-        runtime(),
-    ).body
+    request = cm.QueryConferenceInfoByRoomCodeRequest(
+        next_token=next_token, max_results=max_results
+    )
+    return _sdk(org, "query_conference_info_by_room_code", room_code, request)
 
 
 async def by_room_code_async(org: Org, room_code: str, **kwargs: Any) -> Any:
-    answer = await org.conference.query_conference_info_by_room_code_with_options_async(
-        room_code,
-        cm.QueryConferenceInfoByRoomCodeRequest(**kwargs),
-        org.headers(cm.QueryConferenceInfoByRoomCodeHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.QueryConferenceInfoByRoomCodeRequest(**kwargs)
+    return await _sdk_async(org, "query_conference_info_by_room_code", room_code, request)
 
 
 def ongoing(org: Org, union_id: str | None) -> Any:
-    return org.conference.query_user_on_going_conference_with_options(
-        cm.QueryUserOnGoingConferenceRequest(union_id=union_id),
-        org.headers(cm.QueryUserOnGoingConferenceHeaders),
-        runtime(),
-    ).body
+    request = cm.QueryUserOnGoingConferenceRequest(union_id=union_id)
+    return _sdk(org, "query_user_on_going_conference", request)
 
 
 async def ongoing_async(org: Org, union_id: str) -> Any:
-    answer = await org.conference.query_user_on_going_conference_with_options_async(
-        cm.QueryUserOnGoingConferenceRequest(union_id=union_id),
-        org.headers(cm.QueryUserOnGoingConferenceHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.QueryUserOnGoingConferenceRequest(union_id=union_id)
+    return await _sdk_async(org, "query_user_on_going_conference", request)
 
 
 def _invite_request(
@@ -96,111 +94,61 @@ def _invite_request(
 
 
 def invite(org: Org, conference_id: str, invitees: list[str] | None, **kwargs: Any) -> Any:
-    return org.conference.invite_users_with_options(
-        conference_id,
-        _invite_request(invitees, **kwargs),
-        org.headers(cm.InviteUsersHeaders),
-        runtime(),
-    ).body
+    return _sdk(org, "invite_users", conference_id, _invite_request(invitees, **kwargs))
 
 
 async def invite_async(org: Org, conference_id: str, invitees: list[str], **kwargs: Any) -> Any:
-    answer = await org.conference.invite_users_with_options_async(
-        conference_id,
-        _invite_request(invitees, **kwargs),
-        org.headers(cm.InviteUsersHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = _invite_request(invitees, **kwargs)
+    return await _sdk_async(org, "invite_users", conference_id, request)
 
 
 def nick(org: Org, conference_id: str, union_id: str | None, new_nick: str | None) -> Any:
-    return org.conference.update_member_nick_with_options(
-        conference_id,
-        cm.UpdateMemberNickRequest(union_id=union_id, nick=new_nick),
-        org.headers(cm.UpdateMemberNickHeaders),
-        runtime(),
-    ).body
+    request = cm.UpdateMemberNickRequest(union_id=union_id, nick=new_nick)
+    return _sdk(org, "update_member_nick", conference_id, request)
 
 
 async def nick_async(org: Org, conference_id: str, union_id: str, new_nick: str) -> Any:
-    answer = await org.conference.update_member_nick_with_options_async(
-        conference_id,
-        cm.UpdateMemberNickRequest(union_id=union_id, nick=new_nick),
-        org.headers(cm.UpdateMemberNickHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.UpdateMemberNickRequest(union_id=union_id, nick=new_nick)
+    return await _sdk_async(org, "update_member_nick", conference_id, request)
 
 
 def settings(org: Org, conference_id: str, **changes: bool) -> Any:
-    return org.conference.update_video_conference_setting_with_options(
-        conference_id,
-        cm.UpdateVideoConferenceSettingRequest(**changes),
-        org.headers(cm.UpdateVideoConferenceSettingHeaders),
-        runtime(),
-    ).body
+    request = cm.UpdateVideoConferenceSettingRequest(**changes)
+    return _sdk(org, "update_video_conference_setting", conference_id, request)
 
 
 async def settings_async(org: Org, conference_id: str, **changes: bool) -> Any:
-    answer = await org.conference.update_video_conference_setting_with_options_async(
-        conference_id,
-        cm.UpdateVideoConferenceSettingRequest(**changes),
-        org.headers(cm.UpdateVideoConferenceSettingHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.UpdateVideoConferenceSettingRequest(**changes)
+    return await _sdk_async(org, "update_video_conference_setting", conference_id, request)
 
 
 def ext_info(org: Org, conference_id: str) -> Any:
-    return org.conference.update_video_conference_ext_info_with_options(
-        conference_id, org.headers(cm.UpdateVideoConferenceExtInfoHeaders), runtime()
-    ).body
+    return _sdk(org, "update_video_conference_ext_info", conference_id)
 
 
 async def ext_info_async(org: Org, conference_id: str) -> Any:
-    answer = await org.conference.update_video_conference_ext_info_with_options_async(
-        conference_id, org.headers(cm.UpdateVideoConferenceExtInfoHeaders), runtime()
-    )
-    return answer.body
+    return await _sdk_async(org, "update_video_conference_ext_info", conference_id)
 
 
 def focus(org: Org, conference_id: str, union_id: str | None, action: str | None = "focus") -> Any:
-    return org.conference.focus_with_options(
-        conference_id,
-        cm.FocusRequest(action=action, union_id=union_id),
-        org.headers(cm.FocusHeaders),
-        runtime(),
-    ).body
+    return _sdk(org, "focus", conference_id, cm.FocusRequest(action=action, union_id=union_id))
 
 
 async def focus_async(
     org: Org, conference_id: str, union_id: str | None, action: str = "focus"
 ) -> Any:
-    answer = await org.conference.focus_with_options_async(
-        conference_id,
-        cm.FocusRequest(action=action, union_id=union_id),
-        org.headers(cm.FocusHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.FocusRequest(action=action, union_id=union_id)
+    return await _sdk_async(org, "focus", conference_id, request)
 
 
 def auto_login(org: Org, meeting_url: str | None, union_id: str | None) -> Any:
-    return org.conference.create_auto_login_url_with_options(
-        cm.CreateAutoLoginUrlRequest(meeting_url=meeting_url, union_id=union_id),
-        org.headers(cm.CreateAutoLoginUrlHeaders),
-        runtime(),
-    ).body
+    request = cm.CreateAutoLoginUrlRequest(meeting_url=meeting_url, union_id=union_id)
+    return _sdk(org, "create_auto_login_url", request)
 
 
 async def auto_login_async(org: Org, meeting_url: str, union_id: str) -> Any:
-    answer = await org.conference.create_auto_login_url_with_options_async(
-        cm.CreateAutoLoginUrlRequest(meeting_url=meeting_url, union_id=union_id),
-        org.headers(cm.CreateAutoLoginUrlHeaders),
-        runtime(),
-    )
-    return answer.body
+    request = cm.CreateAutoLoginUrlRequest(meeting_url=meeting_url, union_id=union_id)
+    return await _sdk_async(org, "create_auto_login_url", request)
 
 
 def short_link(
@@ -210,30 +158,23 @@ def short_link(
     cool_app_code: str | None = "COOLAPP-1-TEST",
     biz_data: str | None = None,
 ) -> Any:
-    return org.conference.create_custom_short_link_with_options(
-        cm.CreateCustomShortLinkRequest(
-            creator_union_id=creator if creator is not None else org.host,
-            schedule_conference_id=conference_id,
-            cool_app_code=cool_app_code,
-            extension_app_biz_data=biz_data,
-            use_extension_app=True,
-        ),
-        org.headers(cm.CreateCustomShortLinkHeaders),
-        runtime(),
-    ).body
+    request = cm.CreateCustomShortLinkRequest(
+        creator_union_id=creator if creator is not None else org.host,
+        schedule_conference_id=conference_id,
+        cool_app_code=cool_app_code,
+        extension_app_biz_data=biz_data,
+        use_extension_app=True,
+    )
+    return _sdk(org, "create_custom_short_link", request)
 
 
 async def short_link_async(org: Org, conference_id: str) -> Any:
-    answer = await org.conference.create_custom_short_link_with_options_async(
-        cm.CreateCustomShortLinkRequest(
-            creator_union_id=org.host,
-            schedule_conference_id=conference_id,
-            cool_app_code="COOLAPP-1-TEST",
-        ),
-        org.headers(cm.CreateCustomShortLinkHeaders),
-        runtime(),
+    request = cm.CreateCustomShortLinkRequest(
+        creator_union_id=org.host,
+        schedule_conference_id=conference_id,
+        cool_app_code="COOLAPP-1-TEST",
     )
-    return answer.body
+    return await _sdk_async(org, "create_custom_short_link", request)
 
 
 async def api_error_async(call: Awaitable[Any]) -> ApiError:

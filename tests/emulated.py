@@ -1,5 +1,8 @@
 """A server per back-end with the emulator on (its clock can be moved), for test modules
-that import these fixtures."""
+that load these fixtures (``pytest_plugins = ("emulated",)``).
+
+A module changes its server's options by overriding ``emu_server_args``, and keeps real
+time by overriding ``emu_clock_frozen``."""
 
 from __future__ import annotations
 
@@ -9,39 +12,43 @@ import pytest
 
 from confplane.client.admin import AdminClient
 from confplane.client.emulator import EmulatorClient
-from confplane.testing import ServerProcess, fresh_postgres_database
+from confplane.testing import ServerProcess, server_on
 from conftest import BACKENDS, Org, make_org
+
+
+@pytest.fixture(scope="module")
+def emu_server_args() -> list[str]:
+    """``serve`` options besides --emulator and --no-demo."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def emu_clock_frozen() -> bool:
+    """Frozen, every time a test reads back is the one it set."""
+    return True
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def emu_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    emu_server_args: list[str],
 ) -> Iterator[ServerProcess]:
     data_dir = tmp_path_factory.mktemp(f"emulated-{request.param}")
-    args = ["--emulator", "--no-demo"]
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
+    args = ["--emulator", "--no-demo", *emu_server_args]
+    with server_on(request.param, data_dir, extra_args=args) as server:
+        yield server
 
 
 @pytest.fixture
-def emulator(emu_server: ServerProcess) -> Iterator[EmulatorClient]:
-    """The emulator, its state and clock reset around each test; the clock is frozen so
-    every time a test reads back is the one it set."""
+def emulator(emu_server: ServerProcess, emu_clock_frozen: bool) -> Iterator[EmulatorClient]:
+    """The emulator, its state and clock reset around each test."""
     with EmulatorClient(emu_server.base_url, emu_server.admin_token) as client:
         client.reset()
-        client.freeze_clock()
+        if emu_clock_frozen:
+            client.freeze_clock()
         yield client
-        client.reset()
-        client.real_clock()
+        client.reset()  # real time again too
 
 
 @pytest.fixture

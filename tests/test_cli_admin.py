@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import Result, clean_env, run
+from cli_runner import Result, clean_env, ok, run
 from confplane.client.admin import AdminClient
 from confplane.testing import ServerProcess
 
@@ -20,12 +20,6 @@ def env(server: ServerProcess, tmp_path: Path) -> dict[str, str]:
         CONFPLANE_ENDPOINT=server.base_url,
         CONFPLANE_ADMIN_TOKEN=server.admin_token,
     )
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    return result
 
 
 def fields(result: Result) -> dict[str, str]:

@@ -24,7 +24,7 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from cli_runner import Result, clean_env, run
+from cli_runner import Result, clean_env, ok, run
 from confplane.cli.emulator import format_duration, parse_duration
 from confplane.client.admin import AdminClient
 from confplane.client.dingtalk import AppCredentials, DingTalkClient, DingTalkError
@@ -93,12 +93,6 @@ def dt(env: dict[str, str], emulator_server: ServerProcess, admin: AdminClient) 
     made = make_app(emulator_server, admin)
     yield made
     made.client.close()
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    return result
 
 
 def fields(result: Result) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import Result, clean_env, run
+from cli_runner import app_env, clean_env, ok, run
 from confplane.testing import ServerProcess, free_port
 from conftest import Org, api_error, get_token, join_users
 
@@ -25,19 +25,7 @@ WAIT_S = 30.0  # a deadline so a broken build fails instead of hanging; nothing 
 
 @pytest.fixture
 def env(org: Org, tmp_path: Path) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        CONFPLANE_ENDPOINT=org.server.base_url,
-        CONFPLANE_APP_KEY=org.app_key,
-        CONFPLANE_APP_SECRET=org.app_secret,
-        CONFPLANE_ADMIN_TOKEN=org.server.admin_token,
-    )
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    return result
+    return app_env(tmp_path, org, CONFPLANE_ADMIN_TOKEN=org.server.admin_token)
 
 
 # -- 1. the join board shows a member in the same frame that tells they came --------------

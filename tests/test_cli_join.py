@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import clean_env, run
+from cli_runner import app_env, run
 from confplane.client.dingtalk import AppCredentials, DingTalkClient
 from conftest import Org
 
@@ -80,12 +80,7 @@ class JoinProcess:
 
 @pytest.fixture
 def env(org: Org, tmp_path: Path) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        CONFPLANE_ENDPOINT=org.server.base_url,
-        CONFPLANE_APP_KEY=org.app_key,
-        CONFPLANE_APP_SECRET=org.app_secret,
-    )
+    return app_env(tmp_path, org)
 
 
 @pytest.fixture

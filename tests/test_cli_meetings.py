@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import Result, clean_env, run, run_on_terminal
+from cli_runner import Result, app_env, ok, run, run_on_terminal
 from confplane.client.admin import AdminError
 from conftest import Org
 
@@ -16,18 +16,7 @@ READ = "VideoConference.Conference.Read"
 
 @pytest.fixture
 def env(org: Org, tmp_path: Path) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        CONFPLANE_ENDPOINT=org.server.base_url,
-        CONFPLANE_APP_KEY=org.app_key,
-        CONFPLANE_APP_SECRET=org.app_secret,
-    )
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    return result
+    return app_env(tmp_path, org)
 
 
 def api_failure(result: Result, code: str) -> str:

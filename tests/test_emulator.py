@@ -7,7 +7,6 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,45 +17,26 @@ from alibabacloud_dingtalk.oauth2_1_0.client import Client as OAuthClient
 
 from confplane.client.admin import AdminClient, AdminError
 from confplane.client.emulator import EmulatorClient
-from confplane.testing import ServerProcess, fresh_postgres_database
-from conftest import BACKENDS, Org, api_error, get_token, make_org, runtime, sdk_config
+from confplane.testing import ServerProcess
+from conftest import Org, api_error, get_token, make_org, runtime, sdk_config
 from devices_kit import Kit
 
 QPS_CODE = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
 GRACE_S = 30
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def emu_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    data_dir = tmp_path_factory.mktemp(f"emulator-{request.param}")
-    args = ["--emulator", "--no-demo", "--device-grace", str(GRACE_S)]
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
+# The emulated servers and their fixtures (tests/emulated.py), on real time here.
+pytest_plugins = ("emulated",)
 
 
-@pytest.fixture
-def emulator(emu_server: ServerProcess) -> Iterator[EmulatorClient]:
-    with EmulatorClient(emu_server.base_url, emu_server.admin_token) as client:
-        client.reset()
-        yield client
-        client.reset()
+@pytest.fixture(scope="module")
+def emu_server_args() -> list[str]:
+    return ["--device-grace", str(GRACE_S)]
 
 
-@pytest.fixture
-def emu_org(emu_server: ServerProcess, emulator: EmulatorClient) -> Iterator[Org]:
-    with AdminClient(emu_server.base_url, emu_server.admin_token) as admin:
-        yield make_org(emu_server, admin)
+@pytest.fixture(scope="module")
+def emu_clock_frozen() -> bool:
+    return False
 
 
 def batch_call(org: Org, conference_id: str) -> Any:

@@ -19,7 +19,7 @@ import pytest
 from alibabacloud_dingtalk.conference_1_0.client import Client as ConferenceClient
 
 from confplane.client.admin import AdminClient, AdminError
-from confplane.testing import ServerProcess, fresh_postgres_database, postgres_pair
+from confplane.testing import ServerProcess, postgres_pair, server_on
 from conftest import Org, make_org, sdk_config
 
 FAST = ["--event-retry-base", "50", "--webhook-timeout", "1"]
@@ -87,17 +87,8 @@ def fast_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     data_dir = tmp_path_factory.mktemp(f"webhooks-{request.param}")
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir, extra_args=FAST)
-        proc.start()
+    with server_on(request.param, data_dir, extra_args=FAST) as proc:
         yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url, extra_args=FAST)
-        proc.start()
-        yield proc
-        proc.stop()
 
 
 @pytest.fixture

@@ -25,9 +25,12 @@ from confplane.client.emulator import EmulatorClient
 from confplane.devices import protocol
 from confplane.devices.protocol import Close
 from confplane.domain.guest_attempts import PER_CLIENT, PER_ROOM, PRUNE_EVERY_MS, WINDOW_MS
-from confplane.testing import ServerProcess, fresh_postgres_database, postgres_pair
-from conftest import BACKENDS, Org, make_org
+from confplane.testing import ServerProcess, postgres_pair
+from conftest import Org, make_org
 from devices_kit import Kit, Meeting
+
+# The emulated servers and their fixtures (tests/emulated.py), on real time below.
+pytest_plugins = ("emulated",)
 
 WRONG = ("wrong_password", Close.UNAUTHORIZED)
 REFUSED = ("rate_limited", Close.RATE_LIMITED)
@@ -217,37 +220,14 @@ async def test_two_processes_keep_one_count(pair: tuple[ServerProcess, ...]) -> 
 # -- the emulator: its clock moves the windows, its reset clears the counts ------------
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def emu_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    data_dir = tmp_path_factory.mktemp(f"guest-emulator-{request.param}")
-    args = ["--emulator", "--no-demo"]
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
+@pytest.fixture(scope="module")
+def emu_clock_frozen() -> bool:
+    return False
 
 
 @pytest.fixture
-def emulator(emu_server: ServerProcess) -> Iterator[EmulatorClient]:
-    with EmulatorClient(emu_server.base_url, emu_server.admin_token) as client:
-        client.reset()
-        yield client
-        client.reset()
-
-
-@pytest.fixture
-def emu_room(emu_server: ServerProcess, emulator: EmulatorClient) -> Meeting:
-    with AdminClient(emu_server.base_url, emu_server.admin_token) as admin:
-        return Kit(make_org(emu_server, admin)).meeting()
+def emu_room(emu_org: Org) -> Meeting:
+    return Kit(emu_org).meeting()
 
 
 async def test_the_emulator_reset_clears_the_counts(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,15 @@ from confplane.api.openapi import document, openapi_path
 from confplane.client.admin import AdminClient
 from confplane.client.emulator import EmulatorClient
 from confplane.config import Settings
-from confplane.testing import ServerProcess, fresh_postgres_database
-from conftest import BACKENDS, Org, api_error, join_users, runtime, sdk_config
+from confplane.testing import ServerProcess
+from conftest import Org, api_error, join_users, runtime, sdk_config
 
 DOC = "/confplane/v1/openapi.json"
 CONF = "/v1.0/conference/videoConferences/{conferenceId}"
 ADMIN = "/confplane/v1/admin"
+
+# The emulated servers (tests/emulated.py).
+pytest_plugins = ("emulated",)
 
 
 def fetch(server: ServerProcess) -> dict[str, Any]:
@@ -41,25 +43,6 @@ def fetch(server: ServerProcess) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def doc(server: ServerProcess) -> dict[str, Any]:
     return fetch(server)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def emu_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    data_dir = tmp_path_factory.mktemp(f"openapi-emulator-{request.param}")
-    args = ["--emulator", "--no-demo"]
-    if request.param == "sqlite":
-        proc = ServerProcess(data_dir, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    with fresh_postgres_database() as url:
-        proc = ServerProcess(data_dir, database_url=url, extra_args=args)
-        proc.start()
-        yield proc
-        proc.stop()
 
 
 def validator(doc: dict[str, Any], schema: dict[str, Any]) -> Any:

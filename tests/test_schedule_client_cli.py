@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import Result, clean_env, run
+from cli_runner import app_env, ok, run
 from confplane.client.dingtalk import (
     AppCredentials,
     AsyncDingTalkClient,
@@ -86,18 +86,7 @@ async def test_the_async_client_reads_statistics(org: Org) -> None:
 
 @pytest.fixture
 def env(org: Org, tmp_path: Path) -> dict[str, str]:
-    return clean_env(
-        tmp_path,
-        CONFPLANE_ENDPOINT=org.server.base_url,
-        CONFPLANE_APP_KEY=org.app_key,
-        CONFPLANE_APP_SECRET=org.app_secret,
-    )
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.stderr
-    assert result.stderr == ""
-    return result
+    return app_env(tmp_path, org)
 
 
 def test_the_cli_books_lists_moves_and_cancels(org: Org, env: dict[str, str]) -> None:

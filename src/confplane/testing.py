@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -127,6 +127,20 @@ def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str
         yield plain.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def server_on(
+    backend: str, data_dir: Path, *, extra_args: Sequence[str] = ()
+) -> Iterator[ServerProcess]:
+    """A started server on ``backend``: "sqlite" (a file in ``data_dir``) or "postgres" (a
+    fresh database, dropped afterwards); stopped on exit."""
+    with ExitStack() as stack:
+        url = stack.enter_context(fresh_postgres_database()) if backend == "postgres" else None
+        server = ServerProcess(data_dir, database_url=url, extra_args=extra_args)
+        stack.callback(server.stop)
+        server.start()
+        yield server
 
 
 @contextmanager

@@ -9,28 +9,17 @@ from starlette.responses import Response, StreamingResponse
 
 from confplane.api import responses
 from confplane.api.endpoint import Call
+from confplane.api.query_values import EIGHTEEN_DIGITS_MAX, whole_number
 from confplane.domain.app_events import DeadLetter, Event, Subscriber
 from confplane.domain.errors import InvalidParams
 from confplane.domain.subscriptions import SubscriptionService
 from confplane.wire import codec
 from confplane.wire import events as w
+from confplane.wire.events import event_body
 from confplane.wire.models import SuccessResponse
 
 # How often a follower of the log looks for new events.
 FOLLOW_POLL_S = 0.25
-
-
-def event_body(event: Event) -> w.EventBody:
-    return w.EventBody(
-        id=event.id,
-        event_id=event.event_id,
-        event_type=event.type,
-        event_born_time=event.born_at,
-        event_corp_id=event.corp_id,
-        conference_id=event.conference_id,
-        seq=event.seq,
-        data=event.payload,
-    )
 
 
 def _webhook(hook: Subscriber, app_key: str, *, with_secret: bool = False) -> w.WebhookBody:
@@ -54,13 +43,16 @@ def _dead(letter: DeadLetter) -> w.DeadLetterBody:
     )
 
 
+def _whole(name: str, raw: str) -> int:
+    value = whole_number(raw, maximum=EIGHTEEN_DIGITS_MAX)
+    if value is None:
+        raise InvalidParams(f"{name} must be a whole number")
+    return value
+
+
 def _int(call: Call, name: str, default: int) -> int:
     raw = call.query(name)
-    if raw is None or raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise InvalidParams(f"{name} must be a whole number")
-    return int(raw)
+    return default if raw is None or raw == "" else _whole(name, raw)
 
 
 async def list_events(call: Call) -> Response | w.EventList:
@@ -118,10 +110,8 @@ async def list_webhooks(call: Call) -> w.WebhookList:
 
 
 async def remove_webhook(call: Call) -> SuccessResponse:
-    raw = call.path("webhookId")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise InvalidParams("webhookId must be a whole number")
-    await call.services.subscriptions.remove_webhook(call.path("appKey"), int(raw))
+    webhook_id = _whole("webhookId", call.path("webhookId"))
+    await call.services.subscriptions.remove_webhook(call.path("appKey"), webhook_id)
     return SuccessResponse(success=True)
 
 

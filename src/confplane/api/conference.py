@@ -8,12 +8,10 @@ from starlette.responses import Response
 
 from confplane.api import responses
 from confplane.api.endpoint import Call
+from confplane.api.query_values import max_results
 from confplane.domain.conferences import WALK_SLICE, MemberWalk
-from confplane.domain.errors import InvalidParams
 from confplane.wire import actions, codec, render
 from confplane.wire import models as w
-
-_INT32_MAX = 2**31 - 1
 
 
 async def create_video_conference(call: Call) -> w.CreateVideoConferenceResponse:
@@ -98,20 +96,12 @@ async def close_video_conference(call: Call) -> w.CloseVideoConferenceResponse:
     return w.CloseVideoConferenceResponse(code=200, cause="success")
 
 
-def _max_results(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > _INT32_MAX:
-        raise InvalidParams("maxResults must be a positive 32-bit integer")
-    return int(raw)
-
-
 async def query_conference_members(call: Call) -> Response:
     walk = await call.services.conferences.members(
         call.principal,
         call.path("conferenceId"),
         next_token=call.query("nextToken"),
-        max_results=_max_results(call.query("maxResults")),
+        max_results=max_results(call.query("maxResults")),
     )
     if walk.limit <= WALK_SLICE:
         # One slice, shared by the requests that find the meeting at the same revision
@@ -136,7 +126,7 @@ async def query_org_conference_list(call: Call) -> w.QueryOrgConferenceListRespo
     page = await call.services.conferences.org_conferences(
         call.principal,
         next_token=call.query("nextToken"),
-        max_results=_max_results(call.query("maxResults")),
+        max_results=max_results(call.query("maxResults")),
     )
     return render.org_conferences(page)
 

@@ -5,21 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from confplane.api.endpoint import Call
-from confplane.domain.errors import InvalidParams
+from confplane.api.query_values import max_results
 from confplane.domain.meeting_settings import Invitee, SettingChanges
 from confplane.wire import actions, codec, render_controls
 from confplane.wire import conference_controls as w
 from confplane.wire.models import SuccessResponse
-
-_INT32_MAX = 2**31 - 1
-
-
-def _max_results(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > _INT32_MAX:
-        raise InvalidParams("maxResults must be a positive 32-bit integer")
-    return int(raw)
 
 
 async def query_conference_info(call: Call) -> w.QueryConferenceInfoResponse:
@@ -34,7 +24,7 @@ async def query_conference_info_by_room_code(
         call.principal,
         call.path("roomCode"),
         next_token=call.query("nextToken"),
-        max_results=_max_results(call.query("maxResults")),
+        max_results=max_results(call.query("maxResults")),
     )
     return render_controls.room_code_page(page)
 

@@ -5,6 +5,7 @@ action on it, each through the same domain service as the DingTalk operation it 
 from __future__ import annotations
 
 from confplane.api.endpoint import Call
+from confplane.api.query_values import EIGHTEEN_DIGITS_MAX, whole_number
 from confplane.domain.links import LOGIN_PATH
 from confplane.domain.model import DeviceMedia
 from confplane.domain.roster import Roster
@@ -89,10 +90,7 @@ async def live_meetings(call: Call) -> w.LiveMeetingList:
 
 
 def _revision_seen(call: Call) -> int | None:
-    raw = call.query("revision")
-    return (
-        int(raw) if raw is not None and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
-    )
+    return whole_number(call.query("revision"), maximum=EIGHTEEN_DIGITS_MAX)
 
 
 async def meeting(call: Call) -> w.RosterBody | w.Unchanged:

@@ -10,6 +10,7 @@ from starlette.responses import Response, StreamingResponse
 
 from confplane.api import responses
 from confplane.api.endpoint import Call
+from confplane.api.query_values import integer
 from confplane.demo import seed_demo
 from confplane.domain.errors import InvalidParams, NotFound
 from confplane.emulator.controls import Emulator
@@ -171,22 +172,13 @@ def _entry(entry: Entry) -> w.JournalEntryBody:
     )
 
 
-def _int(call: Call, name: str) -> int | None:
-    raw = call.query(name)
-    if raw is None or raw == "":
-        return None
-    if not (raw.isascii() and raw.lstrip("-").isdigit()):
-        raise InvalidParams(f"{name} must be an integer")
-    return int(raw)
-
-
 def _journal_filter(call: Call) -> Filter:
     return Filter(
         operation=call.query("operation") or None,
         app_key=call.query("appKey") or None,
         conference_id=call.query("conferenceId") or None,
-        since=_int(call, "since"),
-        after_seq=_int(call, "afterSeq") or 0,
+        since=integer("since", call.query("since")),
+        after_seq=integer("afterSeq", call.query("afterSeq")) or 0,
     )
 
 

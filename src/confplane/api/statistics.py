@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from confplane.api.endpoint import Call
-from confplane.api.query_values import boolean, integer
+from confplane.api.query_values import INT32_MAX, boolean, integer
 from confplane.wire import statistics as w
 from confplane.wire import statistics_render as r
-
-_INT32_MAX = 2**31 - 1
 
 
 async def get_conf_data_by_conference_id(call: Call) -> w.ConfData:
@@ -23,7 +21,7 @@ async def get_conf_detail_data(call: Call) -> w.GetConfDetailDataResponse:
         call.path("conferenceId"),
         nick=call.query("nick"),
         next_token=call.query("nextToken"),
-        max_results=integer("maxResults", call.query("maxResults"), maximum=_INT32_MAX),
+        max_results=integer("maxResults", call.query("maxResults"), maximum=INT32_MAX),
     )
     return r.conf_details(page)
 
@@ -39,6 +37,6 @@ async def get_history_conf_data_list(call: Call) -> w.GetHistoryConfDataListResp
         scene=call.query("scene"),
         real_data=bool(boolean("realData", call.query("realData"))),
         next_token=call.query("nextToken"),
-        max_results=integer("maxResults", call.query("maxResults"), maximum=_INT32_MAX),
+        max_results=integer("maxResults", call.query("maxResults"), maximum=INT32_MAX),
     )
     return r.history(page)

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from confplane.cli.errors import UsageProblem
 from confplane.cli.options import JsonFlag, session
-from confplane.cli.output import Columns, JsonArray, encode_json, stdout_console
+from confplane.cli.output import Columns, JsonArray, encode_json, print_listing, stdout_console
 from confplane.client import seed as seeding
 
 app = typer.Typer(
@@ -44,15 +44,12 @@ def _show(record: dict[str, Any], fields: Sequence[tuple[str, str]], json: bool)
 def _list(
     items: list[dict[str, Any]], columns: Sequence[tuple[str, str, int | None]], json: bool
 ) -> None:
-    if json:
-        array = JsonArray()
-        array.add(items)
-        array.close()
-        return
-    table = Columns(stdout_console(), [(title, width) for title, _, width in columns])
-    table.add([_cell(item.get(key)) for _, key, _ in columns] for item in items)
-    if not items:
-        stdout_console().print("None.")
+    print_listing(
+        items,
+        [(title, width) for title, _, width in columns],
+        lambda item: [_cell(item.get(key)) for _, key, _ in columns],
+        json,
+    )
 
 
 def _cell(value: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from confplane.cli.options import JsonFlag, session
-from confplane.cli.output import Columns, JsonArray, encode_json, stdout_console
+from confplane.cli.output import Columns, encode_json, print_listing, stdout_console
 
 events = typer.Typer(help="The events of meetings apps receive.", no_args_is_help=True)
 webhooks = typer.Typer(
@@ -31,6 +31,35 @@ def _event_row(event: dict[str, Any]) -> list[str]:
         event["eventType"],
         event["conferenceId"],
         str(data.get("unionId") or "-"),
+    ]
+
+
+_WEBHOOK_COLUMNS = [("ID", 6), ("ATTEMPTS", 8), ("TYPES", 30), ("URL", None)]
+_DEAD_LETTER_COLUMNS = [
+    ("ID", 8),
+    ("WEBHOOK", 7),
+    ("EVENT", 44),
+    ("TRIES", 5),
+    ("LAST ERROR", None),
+]
+
+
+def _webhook_row(hook: dict[str, Any]) -> list[str]:
+    return [
+        str(hook["id"]),
+        str(hook["maxAttempts"]),
+        ",".join(hook.get("eventTypes") or []) or "all",
+        hook["url"],
+    ]
+
+
+def _dead_letter_row(letter: dict[str, Any]) -> list[str]:
+    return [
+        str(letter["id"]),
+        str(letter["webhookId"]),
+        letter["event"]["eventId"],
+        str(letter["attempts"]),
+        letter["lastError"],
     ]
 
 
@@ -108,23 +137,7 @@ def list_webhooks(ctx: typer.Context, app_key: AppKey, json: JsonFlag = False) -
     """List an app's webhooks (secrets are never shown again)."""
     with session(ctx).admin() as admin:
         hooks = admin.list_webhooks(app_key)
-    if json:
-        array = JsonArray()
-        array.add(hooks)
-        array.close()
-        return
-    table = Columns(stdout_console(), [("ID", 6), ("ATTEMPTS", 8), ("TYPES", 30), ("URL", None)])
-    table.add(
-        [
-            str(h["id"]),
-            str(h["maxAttempts"]),
-            ",".join(h.get("eventTypes") or []) or "all",
-            h["url"],
-        ]
-        for h in hooks
-    )
-    if not hooks:
-        stdout_console().print("None.")
+    print_listing(hooks, _WEBHOOK_COLUMNS, _webhook_row, json)
 
 
 @webhooks.command("remove")
@@ -143,27 +156,7 @@ def dead_letters(ctx: typer.Context, app_key: AppKey, json: JsonFlag = False) ->
     """Events that were not delivered after their last attempt."""
     with session(ctx).admin() as admin:
         letters = admin.dead_letters(app_key)
-    if json:
-        array = JsonArray()
-        array.add(letters)
-        array.close()
-        return
-    table = Columns(
-        stdout_console(),
-        [("ID", 8), ("WEBHOOK", 7), ("EVENT", 44), ("TRIES", 5), ("LAST ERROR", None)],
-    )
-    table.add(
-        [
-            str(d["id"]),
-            str(d["webhookId"]),
-            d["event"]["eventId"],
-            str(d["attempts"]),
-            d["lastError"],
-        ]
-        for d in letters
-    )
-    if not letters:
-        stdout_console().print("None.")
+    print_listing(letters, _DEAD_LETTER_COLUMNS, _dead_letter_row, json)
 
 
 @webhooks.command("replay")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -88,6 +88,24 @@ class Columns:
                 self._console.print(self._line(self._titles, "bold"), no_wrap=True)
                 self._header = False
             self._console.print(self._line(row), no_wrap=True, overflow="ignore")
+
+
+def print_listing(
+    items: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, int | None]],
+    row: Callable[[dict[str, Any]], Sequence[str | Text]],
+    json: bool,
+) -> None:
+    """A whole listing: a JSON array (``--json``), else a table of a row an item, or
+    "None." when there is none."""
+    if json:
+        array = JsonArray()
+        array.add(items)
+        array.close()
+        return
+    Columns(stdout_console(), columns).add(row(item) for item in items)
+    if not items:
+        stdout_console().print("None.")
 
 
 class Tracker:

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from functools import cached_property
 
 from confplane.domain import app_events, commands, events
-from confplane.domain.clock import Clock
-from confplane.domain.conferences import (
-    MAX_INVITEES,
-    _check_owner,
-    apply_lock,
-    apply_mute_all,
-)
+from confplane.domain.conferences import MAX_INVITEES, apply_lock, apply_mute_all
 from confplane.domain.errors import (
-    ConferenceEnded,
     ConferenceLocked,
     InvalidParams,
     MissingConferenceId,
@@ -25,7 +19,8 @@ from confplane.domain.errors import (
     ParticipantLimit,
     UnknownUser,
 )
-from confplane.domain.events import Command, Notifier, NullNotifier
+from confplane.domain.events import Command
+from confplane.domain.meeting_service import MeetingService, check_owner
 from confplane.domain.meeting_settings import (
     ConferenceDetails,
     FocusAction,
@@ -35,9 +30,9 @@ from confplane.domain.meeting_settings import (
     RoomCodePage,
     SettingChanges,
 )
-from confplane.domain.model import AttendStatus, Conference, ConferenceStatus, Principal
+from confplane.domain.model import AttendStatus, Principal
 from confplane.domain.paging import CursorCodec
-from confplane.domain.storage import NewMember, Store, Writes
+from confplane.domain.storage import NewMember
 
 MAX_NICK = 64
 # An ext info object is the app's own data about the meeting, kept as it came.
@@ -46,40 +41,10 @@ DEFAULT_ROOM_PAGE_SIZE = 20
 MAX_ROOM_PAGE_SIZE = 100
 
 
-class ConferenceControlService:
-    def __init__(
-        self,
-        store: Store,
-        cursor: CursorCodec,
-        *,
-        public_url: str,
-        max_members: int = 200_000,
-        notifier: Notifier | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._store = store
-        self._room_cursor = cursor.derive("roomCodes")
-        self.public_url = public_url.rstrip("/")
-        self.max_members = max_members
-        self._notifier: Notifier = notifier or NullNotifier()
-        self._clock = clock or Clock()
-
-    def join_link(self, room_code: str) -> str:
-        return f"{self.public_url}/j/{room_code}"
-
-    async def _live(self, tx: Writes, principal: Principal, conference_id: str) -> Conference:
-        """The caller's meeting in progress, held for the rest of the write transaction."""
-        if not conference_id:
-            raise MissingConferenceId("conferenceId is missing")
-        conference = _check_owner(await tx.meetings.take(conference_id), principal, conference_id)
-        if conference.status == ConferenceStatus.ENDED:
-            raise ConferenceEnded(f"conference {conference_id} has ended")
-        return conference
-
-    async def _publish(self, recorded: Sequence[Command | None]) -> None:
-        found = [c for c in recorded if c is not None]
-        if found:
-            await self._notifier.publish(found)
+class ConferenceControlService(MeetingService):
+    @cached_property
+    def _room_cursor(self) -> CursorCodec:
+        return self._cursor.derive("roomCodes")
 
     # -- QueryConferenceInfo ---------------------------------------------------
 
@@ -89,7 +54,7 @@ class ConferenceControlService:
             raise MissingConferenceId("conferenceId is missing")
         async with self._store.read() as tx:
             found = await tx.meetings.by_id(conference_id)
-            conference = _check_owner(found, principal, conference_id)
+            conference = check_owner(found, principal, conference_id)
             settings = await tx.controls.settings(conference.id)
             attendance = await tx.controls.attendance(conference.id)
             host = await tx.meetings.member(conference.id, conference.host_union_id)
@@ -126,7 +91,7 @@ class ConferenceControlService:
             total = await tx.controls.count_of_room_code(room_code)
             page = rows[:limit]
             for conference in page:
-                _check_owner(conference, principal, conference.conference_id)
+                check_owner(conference, principal, conference.conference_id)
             hosts = {c.host_union_id for c in page}
             creators = await tx.directory.users_by_union_ids(list(hosts))
         has_more = len(rows) > limit

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import cached_property
 
 from confplane.domain import app_events, commands, events, ids
-from confplane.domain.clock import Clock
 from confplane.domain.errors import (
     ConferenceEnded,
-    ConferenceNotFound,
     ConferenceOfOtherOrg,
     InvalidParams,
     InvalidTitle,
@@ -19,7 +17,8 @@ from confplane.domain.errors import (
     ParticipantLimit,
     UnknownUser,
 )
-from confplane.domain.events import Command, Notifier, NullNotifier
+from confplane.domain.events import Command
+from confplane.domain.meeting_service import MeetingService, check_owner
 from confplane.domain.model import (
     AttendStatus,
     CohostAction,
@@ -133,42 +132,10 @@ class MemberWalk:
         return self._cursor.encode(self.conference.id, page.members[-1].id)
 
 
-class ConferenceService:
-    def __init__(
-        self,
-        store: Store,
-        cursor: CursorCodec,
-        *,
-        public_url: str,
-        max_members: int = 200_000,
-        notifier: Notifier | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._store = store
-        self._clock = clock or Clock()
-        self._cursor = cursor
-        self._org_cursor = cursor.derive("orgConferences")
-        self._public_url = public_url.rstrip("/")
-        self.max_members = max_members
-        self._notifier: Notifier = notifier or NullNotifier()
-
-    # -- lookups --------------------------------------------------------------
-
-    async def _owned(
-        self, meetings: MeetingWrites, principal: Principal, conference_id: str
-    ) -> Conference:
-        """The caller's meeting, held for the rest of the write transaction."""
-        if not conference_id:
-            raise MissingConferenceId("conferenceId is missing")
-        conference = await meetings.take(conference_id)
-        return _check_owner(conference, principal, conference_id)
-
-    async def _live(self, tx: Writes, principal: Principal, conference_id: str) -> Conference:
-        """A meeting that has not ended, held for the rest of the write transaction."""
-        conference = await self._owned(tx.meetings, principal, conference_id)
-        if conference.status == ConferenceStatus.ENDED:
-            raise ConferenceEnded(f"conference {conference_id} has ended")
-        return conference
+class ConferenceService(MeetingService):
+    @cached_property
+    def _org_cursor(self) -> CursorCodec:
+        return self._cursor.derive("orgConferences")
 
     # -- CreateVideoConference -------------------------------------------------
 
@@ -253,7 +220,7 @@ class ConferenceService:
                 )
         return CreatedConference(
             conference=conference,
-            external_link_url=f"{self._public_url}/j/{conference.room_code}",
+            external_link_url=self.join_link(conference.room_code),
             phone_numbers=[],
         )
 
@@ -512,7 +479,7 @@ class ConferenceService:
             raise MissingConferenceId("conferenceId is missing")
         # What the page needs of the meeting, not the whole row: read on every call.
         state = (await self._store.meeting_states([conference_id])).get(conference_id)
-        conference = _check_owner(state, principal, conference_id)
+        conference = check_owner(state, principal, conference_id)
         after_id = self._cursor.decode(next_token, conference.id)
         first = await self._store.members_slice(conference, after_id, min(limit, WALK_SLICE))
         now = self._clock.now_ms()
@@ -589,17 +556,6 @@ async def apply_mute_all(
         tuple(d.participant_id for d in devices),
         {"all": True, "force": force} if muting else {"all": True},
     )
-
-
-C = TypeVar("C", Conference, ConferenceState)
-
-
-def _check_owner(conference: C | None, principal: Principal, conference_id: str) -> C:
-    if conference is None:
-        raise ConferenceNotFound(f"conference {conference_id} not found")
-    if conference.org_id != principal.org_id:
-        raise ConferenceOfOtherOrg(f"conference {conference_id} belongs to another org")
-    return conference
 
 
 async def _targeted_devices(

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from confplane.domain.clock import Clock
-from confplane.domain.conferences import _check_owner
 from confplane.domain.errors import (
     ConferenceEnded,
     InvalidParams,
@@ -21,6 +20,7 @@ from confplane.domain.errors import (
     NotHost,
     UnknownUser,
 )
+from confplane.domain.meeting_service import check_owner
 from confplane.domain.meeting_settings import LinkTarget, NewShortLink
 from confplane.domain.model import ConferenceStatus, Principal
 from confplane.domain.storage import Store
@@ -116,7 +116,7 @@ class LinkService:
             raise InvalidParams(f"extensionAppBizData must be at most {MAX_BIZ_DATA_BYTES} bytes")
         code = secrets.token_urlsafe(_SHORT_CODE_BYTES)
         async with self._store.write() as tx:
-            conference = _check_owner(
+            conference = check_owner(
                 await tx.meetings.by_id(conference_id), principal, conference_id
             )
             creator = await tx.directory.user_by_union_id(creator_union_id)

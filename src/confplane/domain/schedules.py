@@ -204,6 +204,18 @@ class ScheduleService:
             return None
         return await tx.meetings.take_pk(schedule.conference_pk)
 
+    async def _changeable(
+        self, tx: Writes, principal: Principal, schedule_id: str, creator_union_id: str, now: int
+    ) -> tuple[Schedule, Conference | None]:
+        """The schedule the creator named and its meeting once open, both held for the
+        write; refused once the schedule has ended or been cancelled."""
+        schedule = await self._taken(tx, principal, schedule_id, creator_union_id)
+        meeting = await self._meeting(tx, schedule)
+        state = state_at(schedule, meeting, now)
+        if state in (ScheduleState.ENDED, ScheduleState.CANCELLED):
+            raise ConferenceEnded(f"scheduled meeting {schedule_id} is {state.value}")
+        return schedule, meeting
+
     # -- CreateScheduleConference -------------------------------------------------------
 
     async def create(
@@ -267,11 +279,9 @@ class ScheduleService:
         kept_title = _title(title)
         start, end = _window(start_time, end_time, now)
         async with self._store.write() as tx:
-            schedule = await self._taken(tx, principal, schedule_id, creator_union_id)
-            meeting = await self._meeting(tx, schedule)
-            state = state_at(schedule, meeting, now)
-            if state in (ScheduleState.ENDED, ScheduleState.CANCELLED):
-                raise ConferenceEnded(f"scheduled meeting {schedule_id} is {state.value}")
+            schedule, meeting = await self._changeable(
+                tx, principal, schedule_id, creator_union_id, now
+            )
             if meeting is not None and start > now:
                 raise InvalidParams("the meeting has opened: startTime cannot move past now")
             await tx.schedules.reschedule(schedule.id, kept_title, start, end)
@@ -288,11 +298,9 @@ class ScheduleService:
         now = self._clock.now_ms()
         command: Command | None = None
         async with self._store.write() as tx:
-            schedule = await self._taken(tx, principal, schedule_id, creator_union_id)
-            meeting = await self._meeting(tx, schedule)
-            state = state_at(schedule, meeting, now)
-            if state in (ScheduleState.ENDED, ScheduleState.CANCELLED):
-                raise ConferenceEnded(f"scheduled meeting {schedule_id} is {state.value}")
+            schedule, meeting = await self._changeable(
+                tx, principal, schedule_id, creator_union_id, now
+            )
             await tx.schedules.cancel(schedule.id, now)
             if meeting is not None:
                 command = await _close(tx, meeting, now, "the scheduled meeting was cancelled")
@@ -349,11 +357,9 @@ class ScheduleService:
         check_settings(settings)
         now = self._clock.now_ms()
         async with self._store.write() as tx:
-            schedule = await self._taken(tx, principal, schedule_id, creator_union_id)
-            meeting = await self._meeting(tx, schedule)
-            state = state_at(schedule, meeting, now)
-            if state in (ScheduleState.ENDED, ScheduleState.CANCELLED):
-                raise ConferenceEnded(f"scheduled meeting {schedule_id} is {state.value}")
+            schedule, _meeting = await self._changeable(
+                tx, principal, schedule_id, creator_union_id, now
+            )
             await self._check_people(tx, principal, settings)
             merged = merge_settings(schedule.settings, settings)
             await tx.schedules.set_settings(schedule.id, merged)

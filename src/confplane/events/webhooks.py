@@ -10,21 +10,12 @@ import msgspec
 
 from confplane.domain.app_events import Event, Subscriber
 from confplane.events.stream import DELIVERED, Outcome
+from confplane.wire.events import event_body
 
 # A receiver gets this long to answer before the attempt counts as failed.
 TIMEOUT_S = 10.0
 
 _encode = msgspec.json.Encoder().encode
-
-
-class WebhookBody(msgspec.Struct, rename="camel"):
-    event_id: str
-    event_type: str
-    event_born_time: int
-    event_corp_id: str
-    conference_id: str
-    seq: int
-    data: dict[str, object]
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -34,17 +25,10 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def body_of(event: Event) -> bytes:
-    return _encode(
-        WebhookBody(
-            event_id=event.event_id,
-            event_type=event.type,
-            event_born_time=event.born_at,
-            event_corp_id=event.corp_id,
-            conference_id=event.conference_id,
-            seq=event.seq,
-            data=event.payload,
-        )
-    )
+    """The event as the log shows it, less the log's own id (receivers go by eventId)."""
+    fields = msgspec.to_builtins(event_body(event))
+    del fields["id"]
+    return _encode(fields)
 
 
 class WebhookSender:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from confplane.domain.app_events import Event
 from confplane.domain.subscriptions import TAIL_LIMIT
 from confplane.wire.models import Body
 
@@ -43,6 +44,19 @@ class EventBody(Body):
     conference_id: str
     seq: int
     data: dict[str, Any]
+
+
+def event_body(event: Event) -> EventBody:
+    return EventBody(
+        id=event.id,
+        event_id=event.event_id,
+        event_type=event.type,
+        event_born_time=event.born_at,
+        event_corp_id=event.corp_id,
+        conference_id=event.conference_id,
+        seq=event.seq,
+        data=event.payload,
+    )
 
 
 class EventsQuery(Body):
