@@ -63,6 +63,9 @@ def main() -> None:
             str(args.seconds),
             "--connections",
             str(args.connections),
+            # CloseVideoConference otherwise runs 3 s, less than the recording.
+            "--close-duration",
+            str(args.seconds),
         ]
     )
     bench = bench_run.Bench(bench_args)
@@ -72,7 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="confplane-profile-") as tmp:
         data_dir = Path(tmp)
         with bench_run.database(args.backend, data_dir) as url:
-            seeded = asyncio.run(seed(url, Sizes(close_conferences=5_000)))
+            seeded = asyncio.run(seed(url, Sizes(close_conferences=20_000)))
             server = ServerProcess(data_dir, database_url=url, extra_args=["--no-demo"])
             server.start()
             try:

@@ -181,6 +181,38 @@ def test_a_filter_takes_only_the_types_named(hook_org: Org, receiver: Receiver) 
     assert {e["eventType"] for e in got} == {"confplane_conference_locked"}
 
 
+def test_a_create_delivers_each_of_its_events_in_order_through_each_filter(
+    hook_org: Org, receiver: Receiver
+) -> None:
+    invited_only = Receiver()
+    try:
+        hook_org.admin.add_webhook(hook_org.app_key, receiver.url)
+        hook_org.admin.add_webhook(
+            hook_org.app_key, invited_only.url, event_types=["confplane_member_invited"]
+        )
+        invitees = [hook_org.users[2], hook_org.users[1]]
+        cid = hook_org.create(invite=invitees)
+        got = receiver.wait_for(3)
+        assert [(e["seq"], e["eventType"]) for e in got] == [
+            (1, "confplane_conference_created"),
+            (2, "confplane_member_invited"),
+            (3, "confplane_member_invited"),
+        ]
+        assert [e["data"]["unionId"] for e in got[1:]] == invitees
+        assert {e["eventId"] for e in got} == {f"{cid}-1", f"{cid}-2", f"{cid}-3"}
+        filtered = invited_only.wait_for(2)
+        assert [(e["seq"], e["data"]["unionId"]) for e in filtered] == [
+            (2, invitees[0]),
+            (3, invitees[1]),
+        ]
+        # The next write numbers on from the three.
+        hook_org.lock(cid)
+        assert [e["seq"] for e in receiver.wait_for(4)] == [1, 2, 3, 4]
+        assert len(invited_only.delivered()) == 2
+    finally:
+        invited_only.close()
+
+
 def test_bad_webhooks_are_refused_and_change_nothing(hook_org: Org) -> None:
     admin, key = hook_org.admin, hook_org.app_key
     for kwargs in (

@@ -7,6 +7,7 @@ namespace, ``confplane_conference_*`` and ``confplane_member_*``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -147,13 +148,29 @@ async def emit(
 ) -> None:
     """Record one event inside the caller's transaction: it commits with the change or
     not at all. ``now``: the caller's clock (the emulator's, where it moves)."""
-    await tx.events.append(
-        NewEvent(
-            org_id=conference.org_id,
-            conference_pk=conference.id,
-            conference_id=conference.conference_id,
-            type=type_,
-            born_at=now_ms() if now is None else now,
-            payload=payload,
-        )
+    await emit_many(tx, conference, [(type_, payload)], now=now)
+
+
+async def emit_many(
+    tx: Writes,
+    conference: Conference,
+    happened: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    now: int | None = None,
+) -> None:
+    """Several events of one meeting (type and payload each), numbered in the order given,
+    in as few statements as the store can (a new meeting's created and invited events)."""
+    born_at = now_ms() if now is None else now
+    await tx.events.append_many(
+        [
+            NewEvent(
+                org_id=conference.org_id,
+                conference_pk=conference.id,
+                conference_id=conference.conference_id,
+                type=type_,
+                born_at=born_at,
+                payload=payload,
+            )
+            for type_, payload in happened
+        ]
     )

@@ -198,26 +198,25 @@ class ConferenceService(MeetingService):
                 created_at=now,
             )
             conference = await tx.meetings.add(meeting, members)
-            await app_events.emit(
+            created = app_events.conference_payload(conference, hostUnionId=creator.union_id)
+            await app_events.emit_many(
                 tx,
                 conference,
-                app_events.CONFERENCE_CREATED,
-                app_events.conference_payload(conference, hostUnionId=creator.union_id),
+                [(app_events.CONFERENCE_CREATED, created)]
+                + [
+                    (
+                        app_events.MEMBER_INVITED,
+                        {
+                            "conferenceId": conference.conference_id,
+                            "unionId": invited.union_id,
+                            "nick": invited.nick,
+                            "attendStatus": int(invited.attend_status),
+                        },
+                    )
+                    for invited in members[1:]
+                ],
                 now=now,
             )
-            for invited in members[1:]:
-                await app_events.emit(
-                    tx,
-                    conference,
-                    app_events.MEMBER_INVITED,
-                    {
-                        "conferenceId": conference.conference_id,
-                        "unionId": invited.union_id,
-                        "nick": invited.nick,
-                        "attendStatus": int(invited.attend_status),
-                    },
-                    now=now,
-                )
         return CreatedConference(
             conference=conference,
             external_link_url=self.join_link(conference.room_code),

@@ -381,6 +381,9 @@ class EventWrites(EventReads, Protocol):
         """The event with the meeting's next event number, and a delivery of it for
         every subscriber of the org's apps whose filter takes it."""
 
+    async def append_many(self, events: Sequence[NewEvent]) -> None:
+        """Events of one meeting, as ``append`` of each in the order given."""
+
     async def add_subscriber(
         self,
         app_id: int,

@@ -79,12 +79,13 @@ class Database:
         pool = self.engine.pool
         if not isinstance(pool, QueuePool):  # no pool to speak of
             return PoolUse(0, readers.busy, 0, readers.kept_idle, readers.waiting)
-        kept = readers.busy + readers.kept_idle
+        writer_idle = self._writer.kept_idle
+        kept = readers.busy + readers.kept_idle + writer_idle
         return PoolUse(
             size=pool.size(),
             reading=readers.busy,
             writing=max(0, pool.checkedout() - kept),
-            idle=pool.checkedin() + readers.kept_idle,
+            idle=pool.checkedin() + readers.kept_idle + writer_idle,
             waiting_to_read=readers.waiting,
         )
 
@@ -100,6 +101,7 @@ class Database:
             await conn.run_sync(_upgrade_to_head)
 
     async def close(self) -> None:
+        await self._writer.close()
         await self._readers.close()
         await self.engine.dispose()
 

@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.model import App, Org, User
 from confplane.domain.storage import NewApp, TokenGrant
+from confplane.store.raw import Statement, Table
 from confplane.store.schema import access_tokens, apps, orgs, suite_authorizations, users
+
+
+def _permissions(joined: str) -> tuple[str, ...]:
+    return tuple(p for p in joined.split(",") if p)
 
 
 def _org(row: Any) -> Org:
@@ -18,14 +22,13 @@ def _org(row: Any) -> Org:
 
 
 def _app(row: Any) -> App:
-    perms = tuple(p for p in row.permissions.split(",") if p)
     return App(
         id=row.id,
         app_key=row.app_key,
         kind=row.kind,
         name=row.name,
         org_id=row.org_id,
-        permissions=perms,
+        permissions=_permissions(row.permissions),
     )
 
 
@@ -40,19 +43,32 @@ def _user(row: Any) -> User:
     )
 
 
-# GetAccessToken's statements, built once with bound parameters (see store.meetings).
-_APP_BY_KEY = select(apps).where(apps.c.app_key == bindparam("app_key"))
+# The lookups of GetAccessToken, CreateVideoConference and CloseVideoConference, as
+# plain SQL on the driver (see store.raw): through SQLAlchemy each cost more than the
+# rest of its request's database work.
+_U = "id, org_id, union_id, user_id, nick, job_number"
+_USER_BY_UNION_ID = Statement(f"SELECT {_U} FROM users WHERE union_id = :uid")
+_USERS_BY_UNION_IDS = Statement(
+    f"SELECT {_U} FROM users WHERE union_id IN (SELECT value FROM json_each(:uids))",
+    postgres=f"SELECT {_U} FROM users WHERE union_id = ANY(:uids)",
+)
+_APP_BY_KEY = Statement(
+    "SELECT id, app_key, kind, name, org_id, permissions, secret_hash, suite_ticket_hash"
+    " FROM apps WHERE app_key = :key"
+)
+_LIVE_TOKEN = Statement(
+    "SELECT token, token_hash, expires_at FROM access_tokens WHERE app_id = :app"
+    " AND org_id = :org AND expires_at > :now AND token IS NOT NULL"
+    " ORDER BY expires_at DESC LIMIT 1"
+)
 _SWEEP_TOKENS = delete(access_tokens).where(access_tokens.c.expires_at < bindparam("now"))
 _INSERT_TOKEN = insert(access_tokens)
 
 
-class DirectoryTable:
+class DirectoryTable(Table):
     """``DirectoryReads`` and ``DirectoryWrites`` over one connection of a transaction."""
 
-    __slots__ = ("_conn",)
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    __slots__ = ()
 
     async def add_org(self, corp_id: str, name: str, now: int) -> Org:
         result = await self._conn.execute(
@@ -89,10 +105,19 @@ class DirectoryTable:
 
     async def app_with_secret(self, app_key: str) -> tuple[App, str, str | None] | None:
         """The app, its secret digest and its suite ticket digest."""
-        row = (await self._conn.execute(_APP_BY_KEY, {"app_key": app_key})).first()
-        if row is None:
+        rows = await self._rows(_APP_BY_KEY, key=app_key)
+        if not rows:
             return None
-        return _app(row), row.secret_hash, row.suite_ticket_hash
+        id_, key, kind, name, org_id, permissions, secret_hash, ticket_hash = rows[0]
+        app = App(
+            id=id_,
+            app_key=key,
+            kind=kind,
+            name=name,
+            org_id=org_id,
+            permissions=_permissions(permissions),
+        )
+        return app, secret_hash, ticket_hash
 
     async def app_by_key(self, app_key: str) -> App | None:
         found = await self.app_with_secret(app_key)
@@ -148,8 +173,8 @@ class DirectoryTable:
         return _user(result.one())
 
     async def user_by_union_id(self, union_id: str) -> User | None:
-        row = (await self._conn.execute(select(users).where(users.c.union_id == union_id))).first()
-        return None if row is None else _user(row)
+        rows = await self._rows(_USER_BY_UNION_ID, uid=union_id)
+        return User(*rows[0]) if rows else None
 
     async def user_by_user_id(self, org_id: int, user_id: str) -> User | None:
         row = (
@@ -162,8 +187,8 @@ class DirectoryTable:
     async def users_by_union_ids(self, union_ids: Sequence[str]) -> list[User]:
         if not union_ids:
             return []
-        rows = await self._conn.execute(select(users).where(users.c.union_id.in_(list(union_ids))))
-        return [_user(r) for r in rows]
+        rows = await self._rows(_USERS_BY_UNION_IDS, uids=self._dialect.list_param(union_ids))
+        return [User(*r) for r in rows]
 
     async def list_users(self, org_id: int) -> list[User]:
         rows = await self._conn.execute(
@@ -189,23 +214,11 @@ class DirectoryTable:
         )
 
     async def live_token(self, app_id: int, org_id: int, now: int) -> tuple[str, str, int] | None:
-        query = (
-            select(access_tokens.c.token, access_tokens.c.token_hash, access_tokens.c.expires_at)
-            .where(
-                and_(
-                    access_tokens.c.app_id == app_id,
-                    access_tokens.c.org_id == org_id,
-                    access_tokens.c.expires_at > now,
-                    access_tokens.c.token.is_not(None),
-                )
-            )
-            .order_by(access_tokens.c.expires_at.desc())
-            .limit(1)
-        )
-        row = (await self._conn.execute(query)).first()
-        if row is None:
+        rows = await self._rows(_LIVE_TOKEN, app=app_id, org=org_id, now=now)
+        if not rows:
             return None
-        return str(row.token), str(row.token_hash), int(row.expires_at)
+        token, token_hash, expires_at = rows[0]
+        return str(token), str(token_hash), int(expires_at)
 
     async def renew_token(self, token_hash: str, expires_at: int) -> None:
         query = (

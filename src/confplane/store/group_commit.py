@@ -15,6 +15,13 @@ class Writer(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A transaction committed before the block's caller goes on."""
 
+    @property
+    def kept_idle(self) -> int:
+        """Connections the writer keeps out of the pool while no write runs."""
+
+    async def close(self) -> None:
+        """Give back what the writer keeps."""
+
 
 class PlainCommit:
     """Each writer its own transaction (PostgreSQL: many writers at once)."""
@@ -24,6 +31,13 @@ class PlainCommit:
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self._engine.begin()
+
+    @property
+    def kept_idle(self) -> int:
+        return 0
+
+    async def close(self) -> None:
+        return None
 
 
 class GroupCommit:
@@ -37,6 +51,11 @@ class GroupCommit:
     it and leaves the others' work alone), and every writer of the batch returns only
     after the committer has committed it. So each write is still committed before its
     caller answers anyone.
+
+    Every batch runs on the same connection, kept out of the pool: SQLite drops a
+    connection's page cache whenever another connection wrote since its last
+    transaction, so batches that took turns over the pool's connections read back, at
+    each statement, the pages the previous batch had just written.
     """
 
     def __init__(
@@ -47,6 +66,7 @@ class GroupCommit:
         # SQLite has one writer at a time; queueing writers here avoids SQLITE_BUSY.
         self._lock = asyncio.Lock()
         self._batch: _Batch | None = None
+        self._conn: AsyncConnection | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -67,15 +87,32 @@ class GroupCommit:
             sqlite.execute(f"RELEASE {savepoint}")
         await asyncio.shield(batch.done)
 
+    @property
+    def kept_idle(self) -> int:
+        return 1 if self._conn is not None and self._batch is None else 0
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._conn is not None:
+                await self._discard(self._conn)
+
+    async def _discard(self, conn: AsyncConnection) -> None:
+        """Back to the pool, which rolls back whatever the connection has open."""
+        if self._conn is conn:
+            self._conn = None
+        await conn.close()
+
     async def _open_batch(self) -> _Batch:
-        conn = await self._engine.connect()
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = await self._engine.connect()
         try:
             await conn.begin()
             # An explicit BEGIN: a SAVEPOINT outside a transaction would start one that
             # its RELEASE commits.
             self._sqlite3_of(conn).execute("BEGIN")
         except BaseException:
-            await conn.close()
+            await self._discard(conn)
             raise
         batch = _Batch(conn, asyncio.get_running_loop().create_future())
         # Queued now, behind the writers already waiting: they join this batch.
@@ -88,8 +125,9 @@ class GroupCommit:
                 self._batch = None
                 try:
                     await batch.conn.commit()
-                finally:
-                    await batch.conn.close()
+                except BaseException:
+                    await self._discard(batch.conn)
+                    raise
         except BaseException as exc:
             batch.done.set_exception(exc)
             batch.done.exception()  # retrieved: the writers may all have gone

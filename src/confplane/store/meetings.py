@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from confplane.domain.model import AttendStatus, Conference, ConferenceState, Device, Member
 from confplane.domain.model import ConferenceStatus as Status
@@ -90,10 +91,62 @@ _REJOIN = Statement(
 _ADD_MEMBER_COUNT = Statement(
     "UPDATE conferences SET member_count = member_count + :delta WHERE id = :pk"
 )
+# When a meeting ends, who was in it leaves (their time in it added up) and who was
+# still being called failed to join.
+_END_PRESENCE = Statement(
+    "UPDATE members SET attend_status = :left, leave_time = :now,"
+    " duration_ms = duration_ms + CASE WHEN present_since IS NULL THEN 0"
+    " ELSE :now - present_since END, present_since = NULL"
+    " WHERE conference_pk = :pk AND attend_status = :present"
+)
+_FAIL_WAITING = Statement(
+    "UPDATE members SET attend_status = :failed,"
+    " reject_description = 'the meeting ended before joining'"
+    " WHERE conference_pk = :pk AND attend_status IN (:initialised, :calling)"
+)
 # Each device's stay ends with the meeting (the statistics read stays from devices).
 _DEACTIVATE_DEVICES = Statement(
     "UPDATE devices SET active = FALSE, left_at = :now WHERE conference_pk = :pk AND active = TRUE"
 )
+
+
+_MEETING_COLUMNS = (
+    "conference_id, org_id, title, status, locked, mute_all, host_union_id, room_code,"
+    " conference_password, host_password, created_at, start_time, member_count, seq"
+)
+_INSERT_MEETING = Statement(
+    f"INSERT INTO conferences ({_MEETING_COLUMNS}) VALUES ("
+    + ", ".join(f":{c.strip()}" for c in _MEETING_COLUMNS.split(","))
+    + f") RETURNING {_C}"
+)
+_NEW_MEMBER_COLUMNS = (
+    "conference_pk",
+    "union_id",
+    "nick",
+    "job_number",
+    "attend_status",
+    "join_time",
+    "leave_time",
+    "duration_ms",
+    "present_since",
+    "host",
+    "co_host",
+    "outer_org",
+    "pstn",
+    "reject_description",
+    "rejoin_forbidden",
+    "invited",
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_members(count: int) -> Statement:
+    """One INSERT of ``count`` members, in order (their ids follow it), parameters
+    named after ``member_row``'s keys with the row's index appended."""
+    rows = ", ".join(
+        "(" + ", ".join(f":{c}{i}" for c in _NEW_MEMBER_COLUMNS) + ")" for i in range(count)
+    )
+    return Statement(f"INSERT INTO members ({', '.join(_NEW_MEMBER_COLUMNS)}) VALUES {rows}")
 
 
 def _meeting_row(meeting: NewMeeting, member_count: int) -> dict[str, Any]:
@@ -223,7 +276,15 @@ class MeetingTable(Table):
         return await self._one(_TAKE_BY_ROOM_CODE, code=room_code)
 
     async def add(self, meeting: NewMeeting, members_: Sequence[NewMember]) -> Conference:
-        [conference] = await self.add_many([meeting], members_)
+        """One meeting and its members in two statements (CreateVideoConference)."""
+        rows = await self._rows(_INSERT_MEETING, **_meeting_row(meeting, len(members_)))
+        [conference] = records(Conference, rows)
+        if members_:
+            params: dict[str, Any] = {}
+            for i, member in enumerate(members_):
+                for name, value in member_row(conference.id, member).items():
+                    params[f"{name}{i}"] = value
+            await self._rows(_insert_members(len(members_)), **params)
         return conference
 
     async def add_many(
@@ -258,35 +319,19 @@ class MeetingTable(Table):
         await self._rows(_START, pk=pk, now=now, status=int(Status.STARTED))
 
     async def close(self, pk: int, now: int) -> None:
-        present = and_(
-            members.c.conference_pk == pk,
-            members.c.attend_status == int(AttendStatus.IN_MEETING),
+        await self._rows(
+            _END_PRESENCE,
+            pk=pk,
+            now=now,
+            present=int(AttendStatus.IN_MEETING),
+            left=int(AttendStatus.LEFT),
         )
-        await self._conn.execute(
-            update(members)
-            .where(present)
-            .values(
-                attend_status=int(AttendStatus.LEFT),
-                leave_time=now,
-                duration_ms=members.c.duration_ms
-                + case(
-                    (members.c.present_since.is_(None), 0),
-                    else_=now - members.c.present_since,
-                ),
-                present_since=None,
-            )
-        )
-        waiting = and_(
-            members.c.conference_pk == pk,
-            members.c.attend_status.in_([int(AttendStatus.INITIALISED), int(AttendStatus.CALLING)]),
-        )
-        await self._conn.execute(
-            update(members)
-            .where(waiting)
-            .values(
-                attend_status=int(AttendStatus.JOIN_FAILED),
-                reject_description="the meeting ended before joining",
-            )
+        await self._rows(
+            _FAIL_WAITING,
+            pk=pk,
+            initialised=int(AttendStatus.INITIALISED),
+            calling=int(AttendStatus.CALLING),
+            failed=int(AttendStatus.JOIN_FAILED),
         )
         await self._rows(_DEACTIVATE_DEVICES, pk=pk, now=now)
         await self._rows(_END, pk=pk, now=now, status=int(Status.ENDED))

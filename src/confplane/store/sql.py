@@ -52,7 +52,7 @@ class Transaction:
         self.meetings = MeetingTable(conn, db.dialect)
         self.devices = DeviceTable(conn, db.dialect)
         self.commands = CommandTable(conn, db.dialect)
-        self.directory = DirectoryTable(conn)
+        self.directory = DirectoryTable(conn, db.dialect)
         self.controls = ControlTable(conn, db.dialect)
         self.schedules = ScheduleTable(conn, db.dialect)
         self.statistics = StatisticsTable(conn, db.dialect)
