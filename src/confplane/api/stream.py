@@ -23,18 +23,13 @@ log = logging.getLogger("confplane.events")
 PATH = "/confplane/v1/stream"
 
 
-def stream_url(public_url: str) -> str:
-    """The endpoint connections/open answers, for a server at ``public_url``."""
-    return ws_url(public_url).rsplit("/confplane/", 1)[0] + PATH
-
-
 async def open_connection(call: Call) -> w.OpenConnectionResponse:
     req = await call.body(w.OpenConnectionRequest)
     if not req.client_id or not req.client_secret:
         raise InvalidCredentials("clientId and clientSecret are required")
     call.app_key = req.client_id
     _app, ticket = await call.services.subscriptions.open_stream(req.client_id, req.client_secret)
-    return w.OpenConnectionResponse(endpoint=stream_url(call.services.public_url), ticket=ticket)
+    return w.OpenConnectionResponse(endpoint=ws_url(call.services.public_url, PATH), ticket=ticket)
 
 
 async def _keep_alive(

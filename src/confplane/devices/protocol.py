@@ -174,8 +174,9 @@ def camel(data: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def ws_url(public_url: str) -> str:
-    """Where devices connect, for a server whose public base URL is ``public_url``."""
+def ws_url(public_url: str, path: str = PATH) -> str:
+    """Where devices (or another WebSocket at ``path``) connect, for a server whose
+    public base URL is ``public_url``."""
     base = public_url.rstrip("/")
     scheme, _, rest = base.partition("://")
-    return ("wss" if scheme == "https" else "ws") + "://" + rest + PATH
+    return ("wss" if scheme == "https" else "ws") + "://" + rest + path

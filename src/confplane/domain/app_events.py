@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from confplane.domain.clock import now_ms
 
 if TYPE_CHECKING:
-    from confplane.domain.model import Conference, Member
+    from confplane.domain.model import Conference
     from confplane.domain.storage import Writes
 
 CONFERENCE_CREATED = "confplane_conference_created"
@@ -53,8 +53,6 @@ EVENT_TYPES = (
 
 STREAM = "stream"
 WEBHOOK = "webhook"
-PENDING = "pending"
-DEAD = "dead"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +116,18 @@ class DeadLetter:
     event: Event
 
 
-def member_payload(conference: Conference, member: Member, **extra: Any) -> dict[str, Any]:
+class _Person(Protocol):
+    """A member, or one about to be added (``NewMember``)."""
+
+    @property
+    def union_id(self) -> str: ...
+    @property
+    def nick(self) -> str: ...
+    @property
+    def attend_status(self) -> int: ...
+
+
+def member_payload(conference: Conference, member: _Person, **extra: Any) -> dict[str, Any]:
     """What every member event says, in DingTalk's field names."""
     return {
         "conferenceId": conference.conference_id,

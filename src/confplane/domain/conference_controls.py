@@ -30,7 +30,7 @@ from confplane.domain.meeting_settings import (
     RoomCodePage,
     SettingChanges,
 )
-from confplane.domain.model import AttendStatus, Principal
+from confplane.domain.model import AttendStatus, Member, Principal
 from confplane.domain.paging import CursorCodec
 from confplane.domain.storage import NewMember
 
@@ -157,7 +157,7 @@ class ConferenceControlService(MeetingService):
             if missing:
                 raise UnknownUser(f"unknown invitee {missing[0]}")
             new: list[NewMember] = []
-            called: list[tuple[str, str]] = []
+            called: list[Member] = []
             for union_id, invitee in wanted.items():
                 member = await tx.meetings.member(conference.id, union_id)
                 if member is None:
@@ -174,21 +174,20 @@ class ConferenceControlService(MeetingService):
                     )
                 elif member.attend_status != AttendStatus.IN_MEETING:
                     await tx.controls.call_again(member.id)
-                    called.append((union_id, member.nick))
+                    called.append(member)
             if conference.member_count + len(new) > self.max_members:
                 raise ParticipantLimit(f"a conference holds at most {self.max_members} members")
             await tx.controls.invite(conference.id, new)
-            for union_id, nick in [*((m.union_id, m.nick) for m in new), *called]:
+            invited: list[NewMember | Member] = [*new, *called]
+            for person in invited:
                 await app_events.emit(
                     tx,
                     conference,
                     app_events.MEMBER_INVITED,
-                    {
-                        "conferenceId": conference.conference_id,
-                        "unionId": union_id,
-                        "nick": nick,
-                        "attendStatus": int(AttendStatus.CALLING),
-                    },
+                    # Called again: calling now, whatever the row said before.
+                    app_events.member_payload(
+                        conference, person, attendStatus=int(AttendStatus.CALLING)
+                    ),
                 )
 
     # -- UpdateMemberNick --------------------------------------------------------

@@ -204,15 +204,7 @@ class ConferenceService(MeetingService):
                 conference,
                 [(app_events.CONFERENCE_CREATED, created)]
                 + [
-                    (
-                        app_events.MEMBER_INVITED,
-                        {
-                            "conferenceId": conference.conference_id,
-                            "unionId": invited.union_id,
-                            "nick": invited.nick,
-                            "attendStatus": int(invited.attend_status),
-                        },
-                    )
+                    (app_events.MEMBER_INVITED, app_events.member_payload(conference, invited))
                     for invited in members[1:]
                 ],
                 now=now,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from confplane.domain import ids
-from confplane.domain.app_events import EVENT_TYPES, STREAM, WEBHOOK, DeadLetter, Event, Subscriber
+from confplane.domain.app_events import EVENT_TYPES, WEBHOOK, DeadLetter, Event, Subscriber
 from confplane.domain.clock import Clock
 from confplane.domain.errors import InvalidCredentials, InvalidParams, NotFound
 from confplane.domain.model import App
@@ -100,11 +100,6 @@ class SubscriptionService:
         async with self._store.read() as tx:
             return await tx.directory.app_by_key(app_key)
 
-    async def stream_of(self, app_id: int) -> Subscriber | None:
-        async with self._store.read() as tx:
-            found = [s for s in await tx.events.subscribers_of_app(app_id) if s.kind == STREAM]
-        return found[0] if found else None
-
     # -- webhooks --------------------------------------------------------------------
 
     async def add_webhook(
@@ -184,7 +179,3 @@ class SubscriptionService:
                     raise NotFound(f"no org {corp_id}")
                 org_id = org.id
             return await tx.events.after(org_id, after_id, limit, conference_id)
-
-    async def newest_id(self) -> int:
-        async with self._store.read() as tx:
-            return await tx.events.newest_id()

@@ -97,9 +97,6 @@ class StreamConnection:
         )
         return _encode(frame)
 
-    async def notify(self, topic: str) -> None:
-        await self._send(self.system_frame(topic).decode())
-
     async def ping(self, timeout_s: float) -> bool:
         """A SYSTEM ping; whether the SDK answered it in time."""
         try:

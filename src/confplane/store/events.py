@@ -148,7 +148,6 @@ _AFTER_MEETING = Statement(
     postgres=f"SELECT {_E} FROM events e WHERE e.conference_id = :cid AND e.id > :after"
     " AND (CAST(:org AS BIGINT) < 0 OR e.org_id = :org) ORDER BY e.id LIMIT :limit",
 )
-_NEWEST = Statement("SELECT COALESCE(MAX(id), 0) FROM events")
 _S = "id, app_id, kind, url, secret, event_types, max_attempts, created_at"
 _SUBSCRIBERS_OF_APP = Statement(
     f"SELECT {_S} FROM event_subscribers WHERE app_id = :app ORDER BY id"
@@ -269,9 +268,6 @@ class EventTable(Table):
         else:
             rows = await self._rows(_AFTER_ORG, org=org_id, after=after_id, limit=limit)
         return [_event(r) for r in rows]
-
-    async def newest_id(self) -> int:
-        return int((await self._rows(_NEWEST))[0][0])
 
     async def prune(self, before: int) -> int:
         await self._rows(_PRUNE_DELIVERIES, before=before)
