@@ -36,6 +36,8 @@ from typing import Any
 
 import msgspec
 
+from bench import procstat
+from bench.granian_server import GranianServer
 from bench.quantiles import at_rank
 from confplane.client.admin import AdminClient
 from confplane.client.device import Device
@@ -48,10 +50,9 @@ WARMUP_DEVICES = 100
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    """The server's resident memory: its process and children (granian serves from a
+    worker process)."""
+    return procstat.rss_bytes(procstat.tree(pid))[0] // 1024
 
 
 def raise_fd_limit(wanted: int) -> int:
@@ -63,8 +64,10 @@ def raise_fd_limit(wanted: int) -> int:
 
 
 def pin(pid: int, cpu: int) -> None:
-    for task in os.listdir(f"/proc/{pid}/task"):
-        os.sched_setaffinity(int(task), {cpu})
+    """Every thread of ``pid`` and of its children onto ``cpu``."""
+    for process in procstat.tree(pid):
+        for task in os.listdir(f"/proc/{process}/task"):
+            os.sched_setaffinity(int(task), {cpu})
 
 
 class Http:
@@ -219,7 +222,8 @@ async def mute_round(
 
 async def run_one(args: argparse.Namespace, count: int, database_url: str | None) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-devices-{count}-"))
-    server = ServerProcess(data_dir, database_url=database_url, extra_args=["--no-demo"])
+    server_class = GranianServer if args.server == "granian" else ServerProcess
+    server = server_class(data_dir, database_url=database_url, extra_args=["--no-demo"])
     server.start()
     try:
         if args.pin:
@@ -258,6 +262,7 @@ async def run_one(args: argparse.Namespace, count: int, database_url: str | None
             "devices": count,
             "meetings": len(meetings),
             "backend": args.backend,
+            "server": args.server,
             "join_seconds": round(join_s, 1),
             "joins_per_second": round(added / join_s, 1) if added else None,
             "server_rss_mib_before": round(rss_before / 1024, 1),
@@ -327,6 +332,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=64, help="joins in flight at once")
     parser.add_argument("--idle", type=float, default=3.0, help="seconds idle before RSS")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="what serves confplane's app (confplane serve runs uvicorn)",
+    )
     parser.add_argument("--no-pin", dest="pin", action="store_false")
     parser.add_argument("--out", type=Path, default=RESULTS / "devices-latest.json")
     args = parser.parse_args(argv)

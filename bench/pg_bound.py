@@ -4,7 +4,8 @@ and how many of the reads a cached members page or batch answer still makes.
     python -m bench.pg_bound
 
 A bare asyncpg client (no HTTP, no server, no SQLAlchemy) runs the statements confplane
-runs for one MuteMembers and one LockConference, each in its own committed transaction,
+runs for one MuteMembers and one LockConference (the meeting, the device command and
+the app event of each), each in its own committed transaction,
 from 32 connections on a database seeded as for ``python -m bench``. What it reaches is
 the most any server could answer with these statements and a commit per write on this
 machine; it uses the same cores as a server would (PostgreSQL and this one process).
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg  # type: ignore[import-untyped]
 
 from bench.seed import seed
+from confplane.store.events import APPEND_IN_ONE
 from confplane.testing import fresh_postgres_database
 
 Transaction = Callable[[asyncpg.Connection, int], Awaitable[None]]
@@ -88,10 +90,23 @@ async def measure(url: str, connections: int, seconds: float) -> None:
     plain = url.replace("postgresql+asyncpg://", "postgresql://")
     conn = await asyncpg.connect(plain)
     rows = await conn.fetch("SELECT id, conference_id FROM conferences")
+    org_id = await conn.fetchval("SELECT org_id FROM conferences LIMIT 1")
     pks = {r["conference_id"]: r["id"] for r in rows}
     await conn.close()
     targets = [(cid, pks[cid], union_id) for cid, union_id in seeded.mute_targets]
     locks = [(cid, pks[cid]) for cid in seeded.lock_conferences]
+
+    async def append_event(conn: asyncpg.Connection, cid: str, pk: int, kind: str) -> None:
+        values = {
+            "org": org_id,
+            "pk": pk,
+            "cid": cid,
+            "type": kind,
+            "born": 0,
+            "payload": "{}",
+            "pattern": f"%,{kind},%",
+        }
+        await conn.execute(APPEND_IN_ONE.postgres, *(values[n] for n in APPEND_IN_ONE.names))
 
     async def mute(conn: asyncpg.Connection, i: int) -> None:
         cid, pk, union_id = targets[i % len(targets)]
@@ -100,12 +115,14 @@ async def measure(url: str, connections: int, seconds: float) -> None:
         rows = await conn.fetch(MEMBER_AND_DEVICES, pk, union_id)
         await conn.execute(UPDATE_DEVICES, 1 if muting else 2, muting, rows[0]["id"])
         await conn.fetch(APPEND_COMMAND, pk, "mute", "[]", 0)
+        await append_event(conn, cid, pk, "confplane_member_muted")
 
     async def lock(conn: asyncpg.Connection, i: int) -> None:
         cid, pk = locks[i % len(locks)]
         await conn.fetch(LOCK_MEETING, cid)
         await conn.execute(SET_LOCKED, (i // len(locks)) % 2 == 0, pk)
         await conn.fetch(APPEND_COMMAND, pk, "locked", None, 0)
+        await append_event(conn, cid, pk, "confplane_conference_locked")
 
     async def page_state(conn: asyncpg.Connection, _i: int) -> None:
         await conn.fetch(STATE_BY_ID, seeded.page_conference)

@@ -33,6 +33,7 @@ import msgspec
 
 from bench import procstat, references, report
 from bench import wrk as wrk_runner
+from bench.granian_server import GranianServer
 from bench.seed import Seeded, Sizes, count_conferences, seed
 from confplane.testing import POSTGRES_ADMIN_URL, ServerProcess, fresh_postgres_database
 
@@ -77,37 +78,6 @@ CONFIGS = {
         "SQLite, 1 process, granian", "sqlite", 1, walk=False, server="granian"
     ),
 }
-
-
-class GranianServer(ServerProcess):
-    """The same app and settings as ``confplane serve``, served by granian."""
-
-    def start(self, timeout: float = 30.0) -> None:
-        settings = {
-            "host": "127.0.0.1",
-            "port": self.port,
-            "data_dir": str(self.data_dir),
-            "database_url": self.database_url,
-            "admin_token": self.admin_token,
-            "seed_demo": False,
-        }
-        env = {**os.environ, "CONFPLANE_WORKER_SETTINGS": json.dumps(settings)}
-        granian = str(Path(sys.executable).parent / "granian")
-        args = [granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port)]
-        args += ["--loop", "uvloop", "--no-access-log", "--log-level", "warning"]
-        args += ["bench.granian_app:app"]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"granian exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                httpx.get(f"{self.base_url}/confplane/v1/health", timeout=1.0)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("granian did not start in time")
 
 
 class _Member(msgspec.Struct, rename="camel"):

@@ -54,8 +54,8 @@ _INSERT_DELIVERIES = Statement(
     " AND (s.event_types IS NULL OR instr(s.event_types, ',' || e.type || ',') > 0)"
     " ORDER BY e.seq, s.id"
 )
-# PostgreSQL: the three in one round trip.
-_APPEND_IN_ONE = Statement(
+# PostgreSQL: the three in one round trip (bench.pg_bound runs it too).
+APPEND_IN_ONE = Statement(
     "WITH n AS (UPDATE conferences SET event_seq = event_seq + 1 WHERE id = :pk"
     " RETURNING event_seq),"
     " e AS (INSERT INTO events (org_id, conference_pk, conference_id, seq, type, born_at,"
@@ -225,7 +225,7 @@ class EventTable(Table):
         if self._dialect.returning_in_cte:
             for event in events:
                 await self._rows(
-                    _APPEND_IN_ONE,
+                    APPEND_IN_ONE,
                     org=event.org_id,
                     pk=event.conference_pk,
                     cid=event.conference_id,
