@@ -101,10 +101,10 @@ async def measure(url: str, connections: int, seconds: float) -> None:
             "org": org_id,
             "pk": pk,
             "cid": cid,
-            "type": kind,
-            "born": 0,
-            "payload": "{}",
-            "pattern": f"%,{kind},%",
+            "count": 1,
+            "types": [kind],
+            "borns": [0],
+            "payloads": ["{}"],
         }
         await conn.execute(APPEND_IN_ONE.postgres, *(values[n] for n in APPEND_IN_ONE.names))
 

@@ -159,11 +159,12 @@ class ConferenceService(MeetingService):
             raise ParticipantLimit(f"a conference holds at most {self.max_members} members")
         now = self._clock.now_ms()
         async with self._store.write() as tx:
-            creator = await tx.directory.user_by_union_id(creator_union_id)
+            # The creator and the invitees in one statement.
+            found = await tx.directory.users_by_union_ids([creator_union_id, *invitees])
+            known = {u.union_id: u for u in found}
+            creator = known.get(creator_union_id)
             if creator is None or creator.org_id != principal.org_id:
                 raise UnknownUser(f"userId {creator_union_id} is not a user of this org")
-            found = await tx.directory.users_by_union_ids(invitees)
-            known = {u.union_id: u for u in found}
             missing = [u for u in invitees if u not in known]
             if missing:
                 raise UnknownUser(f"unknown invitee {missing[0]}")

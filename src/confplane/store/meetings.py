@@ -108,6 +108,12 @@ _FAIL_WAITING = Statement(
 _DEACTIVATE_DEVICES = Statement(
     "UPDATE devices SET active = FALSE, left_at = :now WHERE conference_pk = :pk AND active = TRUE"
 )
+# PostgreSQL: the four updates of a close in one round trip (the two member updates
+# take disjoint rows: present, and not yet joined).
+_CLOSE_IN_ONE = Statement(
+    f"WITH present AS ({_END_PRESENCE.sqlite}), waiting AS ({_FAIL_WAITING.sqlite}),"
+    f" devices_gone AS ({_DEACTIVATE_DEVICES.sqlite}) {_END.sqlite}"
+)
 
 
 _MEETING_COLUMNS = (
@@ -319,22 +325,20 @@ class MeetingTable(Table):
         await self._rows(_START, pk=pk, now=now, status=int(Status.STARTED))
 
     async def close(self, pk: int, now: int) -> None:
-        await self._rows(
-            _END_PRESENCE,
-            pk=pk,
-            now=now,
-            present=int(AttendStatus.IN_MEETING),
-            left=int(AttendStatus.LEFT),
-        )
-        await self._rows(
-            _FAIL_WAITING,
-            pk=pk,
-            initialised=int(AttendStatus.INITIALISED),
-            calling=int(AttendStatus.CALLING),
-            failed=int(AttendStatus.JOIN_FAILED),
-        )
+        presence = {"present": int(AttendStatus.IN_MEETING), "left": int(AttendStatus.LEFT)}
+        waiting = {
+            "initialised": int(AttendStatus.INITIALISED),
+            "calling": int(AttendStatus.CALLING),
+            "failed": int(AttendStatus.JOIN_FAILED),
+        }
+        ended = int(Status.ENDED)
+        if self._dialect.returning_in_cte:
+            await self._rows(_CLOSE_IN_ONE, pk=pk, now=now, status=ended, **presence, **waiting)
+            return
+        await self._rows(_END_PRESENCE, pk=pk, now=now, **presence)
+        await self._rows(_FAIL_WAITING, pk=pk, **waiting)
         await self._rows(_DEACTIVATE_DEVICES, pk=pk, now=now)
-        await self._rows(_END, pk=pk, now=now, status=int(Status.ENDED))
+        await self._rows(_END, pk=pk, now=now, status=ended)
 
     async def add_member(self, pk: int, member: NewMember, now: int) -> Member:
         row = member_row(pk, member)
