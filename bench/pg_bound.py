@@ -9,6 +9,9 @@ the app event of each), each in its own committed transaction,
 from 32 connections on a database seeded as for ``python -m bench``. What it reaches is
 the most any server could answer with these statements and a commit per write on this
 machine; it uses the same cores as a server would (PostgreSQL and this one process).
+Beside LockConference, the same transaction with only its first one or two statements,
+and with all four but a commit that does not wait for the disk (``synchronous_commit =
+off``, for this measurement only): what the bound is made of.
 The reads are the one statement a members page or a batch answer served from the read
 cache runs (its meetings' revisions), each on its own as Database.read runs it.
 """
@@ -124,6 +127,20 @@ async def measure(url: str, connections: int, seconds: float) -> None:
         await conn.fetch(APPEND_COMMAND, pk, "locked", None, 0)
         await append_event(conn, cid, pk, "confplane_conference_locked")
 
+    # Where a LockConference's bound comes from: the same transaction with fewer
+    # statements, and with its commit not waiting for the disk.
+    async def take_only(conn: asyncpg.Connection, i: int) -> None:
+        await conn.fetch(LOCK_MEETING, locks[i % len(locks)][0])
+
+    async def take_and_set(conn: asyncpg.Connection, i: int) -> None:
+        cid, pk = locks[i % len(locks)]
+        await conn.fetch(LOCK_MEETING, cid)
+        await conn.execute(SET_LOCKED, (i // len(locks)) % 2 == 0, pk)
+
+    async def lock_without_fsync(conn: asyncpg.Connection, i: int) -> None:
+        await conn.execute("SET LOCAL synchronous_commit = off")
+        await lock(conn, i)
+
     async def page_state(conn: asyncpg.Connection, _i: int) -> None:
         await conn.fetch(STATE_BY_ID, seeded.page_conference)
 
@@ -133,12 +150,15 @@ async def measure(url: str, connections: int, seconds: float) -> None:
     works: list[tuple[str, Work]] = [
         ("MuteMembers", (mute, True)),
         ("LockConference", (lock, True)),
+        ("  its 1st statement only", (take_only, True)),
+        ("  its first 2", (take_and_set, True)),
+        ("  all 4, no fsync", (lock_without_fsync, True)),
         ("page's read", (page_state, False)),
         ("batch's read", (batch_states, False)),
     ]
     for name, work in works:
         rate, cpu = await _run(plain, work, connections, seconds)
-        print(f"{name:16} {rate:7.0f} transactions/s   client CPU {cpu * 1e6:4.0f} µs each")
+        print(f"{name:24} {rate:7.0f} transactions/s   client CPU {cpu * 1e6:4.0f} µs each")
 
 
 if __name__ == "__main__":
