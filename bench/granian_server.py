@@ -8,10 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import httpx
 
 from confplane.testing import ServerProcess
 
@@ -35,13 +32,4 @@ class GranianServer(ServerProcess):
         args += ["bench.granian_app:app"]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"granian exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                httpx.get(f"{self.base_url}/confplane/v1/health", timeout=1.0)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("granian did not start in time")
+        self.wait_until_up(timeout)

@@ -79,9 +79,16 @@ class ServerProcess:
             env={**os.environ, **self.env},
             preexec_fn=self.preexec_fn,
         )
+        self.wait_until_up(timeout)
+
+    def wait_until_up(self, timeout: float) -> None:
+        """Until the server answers HTTP; an error if its process exits first."""
+        process = self.process
+        if process is None:
+            raise RuntimeError("the server was not started")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 httpx.get(f"{self.base_url}/confplane/v1/admin/orgs", timeout=1.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from collections.abc import Callable
@@ -112,7 +111,7 @@ class AuthService:
                 raise InvalidCredentials("appKey does not name an internal app")
             app, secret_hash, _ = found
             assert app.org_id is not None
-            if not hmac.compare_digest(secret_hash, ids.digest(app_secret)):
+            if not ids.matches(app_secret, secret_hash):
                 raise InvalidCredentials("appSecret does not match")
             live = await self._live(tx.directory, app.id, app.org_id)
         return live or await self._issue(app.id, app.org_id)
@@ -126,11 +125,9 @@ class AuthService:
             if found is None or found[0].kind != AppKind.SUITE:
                 raise InvalidCredentials("suiteKey does not name a third-party app")
             app, secret_hash, ticket_hash = found
-            if not hmac.compare_digest(secret_hash, ids.digest(suite_secret)):
+            if not ids.matches(suite_secret, secret_hash):
                 raise InvalidCredentials("suiteSecret does not match")
-            if ticket_hash is None or not hmac.compare_digest(
-                ticket_hash, ids.digest(suite_ticket)
-            ):
+            if ticket_hash is None or not ids.matches(suite_ticket, ticket_hash):
                 raise InvalidCredentials("suiteTicket is not the suite's current ticket")
             org = await tx.directory.org_by_corp_id(auth_corp_id)
             if org is None or not await tx.directory.suite_authorized(app.id, org.id):

@@ -1,6 +1,7 @@
 """Identifier and secret generation."""
 
 import hashlib
+import hmac
 import secrets
 
 
@@ -39,6 +40,11 @@ def union_id() -> str:
 def digest(secret: str) -> str:
     """Secrets and tokens are stored as SHA-256 digests, never in clear."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def matches(secret: str, stored_digest: str) -> bool:
+    """Whether ``secret`` is the one whose digest was stored (compared in constant time)."""
+    return hmac.compare_digest(stored_digest, digest(secret))
 
 
 def resume_token() -> str:

@@ -246,7 +246,7 @@ class PresenceService:
         """A WebSocket device comes back with its resume token; it gets a new one."""
         async with self._store.write() as tx:
             digest = await tx.devices.resume_digest(participant_id)
-            if digest is None or not hmac.compare_digest(digest, ids.digest(token)):
+            if digest is None or not ids.matches(token, digest):
                 raise InvalidTicket("forged", "participantId and resumeToken do not match")
             found = await tx.devices.by_participant_id(participant_id)
             assert found is not None

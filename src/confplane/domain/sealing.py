@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from confplane.domain.ids import digest
+from confplane.domain.ids import digest, matches
 
 
 def _pad(key: bytes, token_digest: str, length: int) -> bytes:
@@ -37,4 +37,4 @@ def unseal(key: bytes, sealed: str, token_digest: str) -> str | None:
         token = bytes(a ^ b for a, b in zip(raw, pad, strict=True)).decode()
     except UnicodeDecodeError:
         return None
-    return token if hmac.compare_digest(digest(token), token_digest) else None
+    return token if matches(token, token_digest) else None

@@ -87,7 +87,7 @@ class SubscriptionService:
         if found is None:
             raise InvalidCredentials("clientId does not name an app")
         app, secret_hash, _ = found
-        if not hmac.compare_digest(secret_hash, ids.digest(client_secret)):
+        if not ids.matches(client_secret, secret_hash):
             raise InvalidCredentials("clientSecret does not match")
         async with self._store.write() as wtx:
             await wtx.events.stream_subscriber(app.id, DEFAULT_MAX_ATTEMPTS, self._clock.now_ms())
