@@ -82,7 +82,7 @@ class MemberPageTemplate:
     value, so the marked ``"duration":-1,`` can only be the field itself.
     """
 
-    __slots__ = ("_bases", "_latest_arrival", "_present", "_template")
+    __slots__ = ("_bases", "_filled", "_filled_at", "_latest_arrival", "_present", "_template")
 
     def __init__(
         self,
@@ -111,15 +111,27 @@ class MemberPageTemplate:
         # duration = spent + (now - since) = (spent - since) + now once everyone has arrived.
         self._bases = tuple(spent - since for spent, since in self._present)
         self._latest_arrival = max((since for _, since in self._present), default=0)
+        # The last answer filled in: requests of the same millisecond share it (a loaded
+        # server answers several per millisecond, and a page of 1,000 present members
+        # costs more to fill than to send).
+        self._filled_at = -1
+        self._filled = b""
 
     def fill(self, now: int) -> bytes:
         """The answer as encoding ``member_models(members, conference_id, now)`` gives."""
         if not self._present:
             return self._template
+        if now == self._filled_at:
+            return self._filled
         if now >= self._latest_arrival:
-            return self._template % tuple([base + now for base in self._bases])
-        # A clock that stepped back: nobody's stay counts as negative.
-        return self._template % tuple(spent + max(0, now - since) for spent, since in self._present)
+            body = self._template % tuple([base + now for base in self._bases])
+        else:
+            # A clock that stepped back: nobody's stay counts as negative.
+            body = self._template % tuple(
+                spent + max(0, now - since) for spent, since in self._present
+            )
+        self._filled_at, self._filled = now, body
+        return body
 
 
 def org_conferences(page: OrgConferencePage) -> w.QueryOrgConferenceListResponse:
