@@ -4,13 +4,13 @@ and how many of the reads a cached members page or batch answer still makes.
     python -m bench.pg_bound
 
 A bare asyncpg client (no HTTP, no server, no SQLAlchemy) runs the statements confplane
-runs for one MuteMembers and one LockConference (the meeting, the device command and
-the app event of each), each in its own committed transaction,
+runs for one MuteMembers and one LockConference (the meeting, then the device command
+and the app event of each in one statement), each in its own committed transaction,
 from 32 connections on a database seeded as for ``python -m bench``. What it reaches is
 the most any server could answer with these statements and a commit per write on this
 machine; it uses the same cores as a server would (PostgreSQL and this one process).
 Beside LockConference, the same transaction with only its first one or two statements,
-and with all four but a commit that does not wait for the disk (``synchronous_commit =
+and with all three but a commit that does not wait for the disk (``synchronous_commit =
 off``, for this measurement only): what the bound is made of.
 The reads are the one statement a members page or a batch answer served from the read
 cache runs (its meetings' revisions), each on its own as Database.read runs it.
@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg  # type: ignore[import-untyped]
 
 from bench.seed import seed
-from confplane.store.events import APPEND_IN_ONE
+from confplane.store.events import APPEND_WITH_COMMAND
 from confplane.testing import fresh_postgres_database
 
 Transaction = Callable[[asyncpg.Connection, int], Awaitable[None]]
@@ -51,11 +51,6 @@ SET_LOCKED = "UPDATE conferences SET locked = $1 WHERE id = $2"
 _STATE = "id, conference_id, org_id, status, revision, member_count"
 STATE_BY_ID = f"SELECT {_STATE} FROM conferences WHERE conference_id = $1"
 STATES_BY_IDS = f"SELECT {_STATE} FROM conferences WHERE conference_id = ANY($1)"
-APPEND_COMMAND = (
-    "WITH taken AS (UPDATE conferences SET seq = seq + 1 WHERE id = $1 RETURNING seq)"
-    " INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
-    " SELECT $1, seq, $2::text, $3::text, '{}', $4::bigint FROM taken RETURNING seq"
-)
 
 
 async def _run(url: str, work: Work, connections: int, seconds: float) -> tuple[float, float]:
@@ -99,17 +94,26 @@ async def measure(url: str, connections: int, seconds: float) -> None:
     targets = [(cid, pks[cid], union_id) for cid, union_id in seeded.mute_targets]
     locks = [(cid, pks[cid]) for cid in seeded.lock_conferences]
 
-    async def append_event(conn: asyncpg.Connection, cid: str, pk: int, kind: str) -> None:
+    async def command_and_event(
+        conn: asyncpg.Connection, cid: str, pk: int, kind: str, event: str
+    ) -> None:
+        """The device command and the app event of one write, in one statement."""
         values = {
-            "org": org_id,
             "pk": pk,
+            "kind": kind,
+            "targets": None,
+            "data": "{}",
+            "created_at": 0,
+            "org": org_id,
             "cid": cid,
             "count": 1,
-            "types": [kind],
+            "types": [event],
             "borns": [0],
             "payloads": ["{}"],
         }
-        await conn.execute(APPEND_IN_ONE.postgres, *(values[n] for n in APPEND_IN_ONE.names))
+        await conn.fetch(
+            APPEND_WITH_COMMAND.postgres, *(values[n] for n in APPEND_WITH_COMMAND.names)
+        )
 
     async def mute(conn: asyncpg.Connection, i: int) -> None:
         cid, pk, union_id = targets[i % len(targets)]
@@ -117,15 +121,13 @@ async def measure(url: str, connections: int, seconds: float) -> None:
         await conn.fetch(LOCK_MEETING, cid)
         rows = await conn.fetch(MEMBER_AND_DEVICES, pk, union_id)
         await conn.execute(UPDATE_DEVICES, 1 if muting else 2, muting, rows[0]["id"])
-        await conn.fetch(APPEND_COMMAND, pk, "mute", "[]", 0)
-        await append_event(conn, cid, pk, "confplane_member_muted")
+        await command_and_event(conn, cid, pk, "mute", "confplane_member_muted")
 
     async def lock(conn: asyncpg.Connection, i: int) -> None:
         cid, pk = locks[i % len(locks)]
         await conn.fetch(LOCK_MEETING, cid)
         await conn.execute(SET_LOCKED, (i // len(locks)) % 2 == 0, pk)
-        await conn.fetch(APPEND_COMMAND, pk, "locked", None, 0)
-        await append_event(conn, cid, pk, "confplane_conference_locked")
+        await command_and_event(conn, cid, pk, "locked", "confplane_conference_locked")
 
     # Where a LockConference's bound comes from: the same transaction with fewer
     # statements, and with its commit not waiting for the disk.
@@ -152,7 +154,7 @@ async def measure(url: str, connections: int, seconds: float) -> None:
         ("LockConference", (lock, True)),
         ("  its 1st statement only", (take_only, True)),
         ("  its first 2", (take_and_set, True)),
-        ("  all 4, no fsync", (lock_without_fsync, True)),
+        ("  all 3, no fsync", (lock_without_fsync, True)),
         ("page's read", (page_state, False)),
         ("batch's read", (batch_states, False)),
     ]

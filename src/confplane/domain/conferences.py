@@ -254,12 +254,6 @@ class ConferenceService(MeetingService):
                     await tx.devices.mute_one(participant_id, muting)
                 else:
                     await tx.devices.mute_member(member.id, muting)
-                command = await commands.record(
-                    tx,
-                    conference,
-                    events.MUTE if muting else events.UNMUTE,
-                    tuple(d.participant_id for d in devices),
-                )
                 await app_events.emit(
                     tx,
                     conference,
@@ -269,6 +263,13 @@ class ConferenceService(MeetingService):
                         member,
                         participantIds=[d.participant_id for d in devices],
                     ),
+                )
+                # After the event: on PostgreSQL both go in one statement (store.commands).
+                command = await commands.record(
+                    tx,
+                    conference,
+                    events.MUTE if muting else events.UNMUTE,
+                    tuple(d.participant_id for d in devices),
                 )
         if command is not None:
             await self._notifier.publish([command])

@@ -6,8 +6,11 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import Integer, and_, bindparam, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confplane.domain.events import Command
+from confplane.store.dialect import Dialect
+from confplane.store.events import APPEND_WITH_COMMAND, EventTable
 from confplane.store.raw import Statement, Table
 from confplane.store.schema import conferences, device_commands
 
@@ -53,7 +56,12 @@ _AFTER = (
 class CommandTable(Table):
     """``CommandReads`` and ``CommandWrites`` over one connection of a transaction."""
 
-    __slots__ = ()
+    __slots__ = ("_events",)
+
+    def __init__(self, conn: AsyncConnection, dialect: Dialect, events: EventTable) -> None:
+        super().__init__(conn, dialect)
+        # The same transaction's events: those waiting for this meeting ride along.
+        self._events = events
 
     async def append(
         self,
@@ -74,6 +82,9 @@ class CommandTable(Table):
             "created_at": created_at,
         }
         if self._dialect.returning_in_cte:
+            if self._events.pending_of(conference_pk):
+                params.update(self._events.take_pending())
+                return int((await self._rows(APPEND_WITH_COMMAND, **params))[0][0])
             return int((await self._rows(_APPEND_IN_ONE, **params))[0][0])
         params["seq"] = seq = int((await self._rows(_NEXT_SEQ, **params))[0][0])
         await self._rows(_INSERT, **params)

@@ -49,25 +49,42 @@ _INSERT_DELIVERIES = Statement(
     " ORDER BY e.seq, s.id"
 )
 # PostgreSQL: the events of one write and their deliveries in one round trip, whatever
-# their number (bench.pg_bound runs it too): the numbers taken, the events inserted from
-# arrays in the order given, a delivery of each for every subscriber whose filter takes it.
-APPEND_IN_ONE = Statement(
-    "WITH n AS (UPDATE conferences SET event_seq = event_seq + CAST(:count AS BIGINT)"
-    " WHERE id = :pk RETURNING event_seq),"
+# their number: the numbers taken, the events inserted from arrays in the order given, a
+# delivery of each for every subscriber whose filter takes it. ``_EVENTS_FROM_N`` reads
+# the meeting's new ``event_seq`` from ``n``, so the device command of the same write
+# can take its number in the same UPDATE (store.commands).
+_EVENTS_FROM_N = (
     " e AS (INSERT INTO events (org_id, conference_pk, conference_id, seq, type, born_at,"
     " payload) SELECT CAST(:org AS BIGINT), CAST(:pk AS BIGINT), CAST(:cid AS TEXT),"
     " n.event_seq - CAST(:count AS BIGINT) + r.ord, r.type, r.born, r.payload"
     " FROM n, unnest(CAST(:types AS TEXT[]), CAST(:borns AS BIGINT[]),"
     " CAST(:payloads AS TEXT[])) WITH ORDINALITY AS r(type, born, payload, ord)"
-    " ORDER BY r.ord RETURNING id, seq, type, born_at)"
-    " INSERT INTO event_deliveries (event_id, subscriber_id, conference_pk, seq, state,"
+    " ORDER BY r.ord RETURNING id, seq, type, born_at),"
+    " d AS (INSERT INTO event_deliveries (event_id, subscriber_id, conference_pk, seq, state,"
     " attempts, next_at, lease_until, last_error)"
     " SELECT e.id, s.id, CAST(:pk AS BIGINT), e.seq, 'pending', 0, e.born_at, 0, NULL"
     " FROM e, event_subscribers s JOIN apps a ON a.id = s.app_id"
     " WHERE (a.org_id = :org OR EXISTS (SELECT 1 FROM suite_authorizations sa"
     " WHERE sa.app_id = a.id AND sa.org_id = :org))"
     " AND (s.event_types IS NULL OR strpos(s.event_types, ',' || e.type || ',') > 0)"
-    " ORDER BY e.seq, s.id"
+    " ORDER BY e.seq, s.id)"
+)
+# The statements in WITH run whether or not the last one reads them (bench.pg_bound runs
+# this one too).
+APPEND_IN_ONE = Statement(
+    "WITH n AS (UPDATE conferences SET event_seq = event_seq + CAST(:count AS BIGINT)"
+    f" WHERE id = :pk RETURNING event_seq),{_EVENTS_FROM_N} SELECT 1"
+)
+# The events waiting in a transaction and the device command of the same meeting, in one
+# round trip: one UPDATE takes both numbers; the command's number is returned.
+APPEND_WITH_COMMAND = Statement(
+    "WITH n AS (UPDATE conferences SET seq = seq + 1,"
+    " event_seq = event_seq + CAST(:count AS BIGINT) WHERE id = :pk"
+    " RETURNING seq, event_seq),"
+    " c AS (INSERT INTO device_commands (conference_pk, seq, kind, targets, data, created_at)"
+    " SELECT CAST(:pk AS BIGINT), n.seq, CAST(:kind AS TEXT), CAST(:targets AS TEXT),"
+    " CAST(:data AS TEXT), CAST(:created_at AS BIGINT) FROM n RETURNING seq),"
+    f"{_EVENTS_FROM_N} SELECT seq FROM c"
 )
 
 _E = (
@@ -208,12 +225,44 @@ def _subscriber(row: Sequence[Any]) -> Subscriber:
 class EventTable(Table):
     """``EventReads`` and ``EventWrites`` over one connection of a transaction."""
 
-    __slots__ = ("appended",)
+    __slots__ = ("_pending", "appended")
 
     def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
         super().__init__(conn, dialect)
         # Whether this transaction wrote an event (the store wakes deliverers after commit).
         self.appended = False
+        # PostgreSQL: events of one meeting not yet sent. They go with the next device
+        # command of that meeting (one round trip for both), else before this table's
+        # next statement, else at the end of the transaction (``flush``).
+        self._pending: list[NewEvent] = []
+
+    async def _rows(self, statement: Statement, **params: Any) -> list[tuple[Any, ...]]:
+        if self._pending:
+            await self.flush()
+        return await super()._rows(statement, **params)
+
+    async def flush(self) -> None:
+        """Send the events still waiting (before the transaction commits)."""
+        if self._pending:
+            params = self.take_pending()
+            await super()._rows(APPEND_IN_ONE, **params)
+
+    def pending_of(self, conference_pk: int) -> bool:
+        return bool(self._pending) and self._pending[0].conference_pk == conference_pk
+
+    def take_pending(self) -> dict[str, Any]:
+        """The waiting events as the parameters of ``_EVENTS_FROM_N``; none wait after."""
+        events, self._pending = self._pending, []
+        first = events[0]
+        return {
+            "org": first.org_id,
+            "pk": first.conference_pk,
+            "cid": first.conference_id,
+            "count": len(events),
+            "types": [e.type for e in events],
+            "borns": [e.born_at for e in events],
+            "payloads": [_encode(e.payload).decode() for e in events],
+        }
 
     # -- the outbox ------------------------------------------------------------------
 
@@ -229,16 +278,9 @@ class EventTable(Table):
             raise ValueError("append_many takes the events of one meeting")
         count = len(events)
         if self._dialect.returning_in_cte:
-            await self._rows(
-                APPEND_IN_ONE,
-                org=first.org_id,
-                pk=first.conference_pk,
-                cid=first.conference_id,
-                count=count,
-                types=[e.type for e in events],
-                borns=[e.born_at for e in events],
-                payloads=[_encode(e.payload).decode() for e in events],
-            )
+            if self._pending and self._pending[0].conference_pk != first.conference_pk:
+                await self.flush()
+            self._pending.extend(events)
             return
         # Taking the numbers updates the meeting's row, which stays locked until commit:
         # a meeting's committed events are numbered in commit order, without gaps.

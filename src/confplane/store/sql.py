@@ -51,7 +51,6 @@ class Transaction:
     def __init__(self, conn: AsyncConnection, db: Database) -> None:
         self.meetings = MeetingTable(conn, db.dialect)
         self.devices = DeviceTable(conn, db.dialect)
-        self.commands = CommandTable(conn, db.dialect)
         self.directory = DirectoryTable(conn, db.dialect)
         self.controls = ControlTable(conn, db.dialect)
         self.schedules = ScheduleTable(conn, db.dialect)
@@ -59,6 +58,7 @@ class Transaction:
         self.short_links = ShortLinkTable(conn, db.dialect)
         self.guest_attempts = GuestAttemptTable(conn, db.dialect)
         self.events = EventTable(conn, db.dialect)
+        self.commands = CommandTable(conn, db.dialect, self.events)
         self.nodes = NodeTable(conn, db.dialect)
 
 
@@ -111,6 +111,7 @@ class SqlStore:
         async with self._db.write() as conn:
             tx = Transaction(conn, self._db)
             yield tx
+            await tx.events.flush()
         if tx.events.appended:
             for listener in self._on_events:
                 listener()
