@@ -22,8 +22,15 @@ from confplane.store.raw import Statement, Table
 _payload = msgspec.json.Decoder(dict[str, Any])
 _encode = msgspec.json.Encoder().encode
 
-# A new event gets a delivery for every subscriber of an app that sees the org's meetings
-# (its own org's app, or a suite app the org authorized) whose filter takes it.
+# A new event ``e`` gets a delivery for every subscriber ``s`` of an app that sees the org's
+# meetings (its own org's app, or a suite app the org authorized) whose filter takes it;
+# ``{contains}`` is the dialect's substring test (instr on SQLite, strpos on PostgreSQL).
+_SUBSCRIBERS_TAKING_E = (
+    " event_subscribers s JOIN apps a ON a.id = s.app_id"
+    " WHERE (a.org_id = :org OR EXISTS (SELECT 1 FROM suite_authorizations sa"
+    " WHERE sa.app_id = a.id AND sa.org_id = :org))"
+    " AND (s.event_types IS NULL OR {contains}(s.event_types, ',' || e.type || ',') > 0)"
+)
 # SQLite: the events of one write in three statements whatever their number (a row of
 # ``:rows`` is [type, born_at, payload]); the filter is instr(), not LIKE, because SQLite
 # compiles a statement again each time a LIKE pattern bound to it changes, which cost
@@ -41,11 +48,9 @@ _INSERT_DELIVERIES = Statement(
     "INSERT INTO event_deliveries (event_id, subscriber_id, conference_pk, seq, state,"
     " attempts, next_at, lease_until, last_error)"
     " SELECT e.id, s.id, e.conference_pk, e.seq, 'pending', 0, e.born_at, 0, NULL"
-    " FROM events e, event_subscribers s JOIN apps a ON a.id = s.app_id"
-    " WHERE e.conference_pk = :pk AND e.seq >= :first AND e.seq < :first + :count"
-    " AND (a.org_id = :org OR EXISTS (SELECT 1 FROM suite_authorizations sa"
-    " WHERE sa.app_id = a.id AND sa.org_id = :org))"
-    " AND (s.event_types IS NULL OR instr(s.event_types, ',' || e.type || ',') > 0)"
+    " FROM events e,"
+    + _SUBSCRIBERS_TAKING_E.format(contains="instr")
+    + " AND e.conference_pk = :pk AND e.seq >= :first AND e.seq < :first + :count"
     " ORDER BY e.seq, s.id"
 )
 # PostgreSQL: the events of one write and their deliveries in one round trip, whatever
@@ -63,11 +68,7 @@ _EVENTS_FROM_N = (
     " d AS (INSERT INTO event_deliveries (event_id, subscriber_id, conference_pk, seq, state,"
     " attempts, next_at, lease_until, last_error)"
     " SELECT e.id, s.id, CAST(:pk AS BIGINT), e.seq, 'pending', 0, e.born_at, 0, NULL"
-    " FROM e, event_subscribers s JOIN apps a ON a.id = s.app_id"
-    " WHERE (a.org_id = :org OR EXISTS (SELECT 1 FROM suite_authorizations sa"
-    " WHERE sa.app_id = a.id AND sa.org_id = :org))"
-    " AND (s.event_types IS NULL OR strpos(s.event_types, ',' || e.type || ',') > 0)"
-    " ORDER BY e.seq, s.id)"
+    " FROM e," + _SUBSCRIBERS_TAKING_E.format(contains="strpos") + " ORDER BY e.seq, s.id)"
 )
 # The statements in WITH run whether or not the last one reads them (bench.pg_bound runs
 # this one too).
